@@ -1,0 +1,212 @@
+"""The backward walk: the ONE place where backward rules run.
+
+Nodes are ``Function`` instances; each knows its ``parents`` (the Function that produced each input, the
+leaf Tensor to accumulate into, or None). The walk sorts the graph topologically without recursion, feeds
+each node the sum of the gradients its consumers sent, reduces broadcast gradients to each input's shape,
+and only when every rule has run (so a failure changes nothing) accumulates into leaves' ``.grad`` and frees
+the graph.
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from . import events
+from .function import Function
+
+_listeners = events.listeners
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple, op: str = "?") -> np.ndarray:
+    """Sum a gradient that arrived in a broadcast shape back down to the input's ``shape``."""
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra < 0:
+        raise RuntimeError(f"{op}: backward produced a gradient of shape {grad.shape} for an input of "
+                           f"shape {shape}")
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1)
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    if extra:
+        grad = grad.reshape(grad.shape[extra:])
+    if grad.shape != shape:
+        raise RuntimeError(f"{op}: backward produced a gradient of shape {grad.shape} for an input of "
+                           f"shape {shape}")
+    return grad
+
+
+def topological_order(roots) -> list:
+    """Functions reachable from ``roots``, every consumer before the nodes it consumes (iterative DFS)."""
+    order, seen = [], set()
+    stack = [(root, False) for root in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        for parent in node.parents:
+            if isinstance(parent, Function) and parent not in seen:
+                stack.append((parent, False))
+    order.reverse()
+    return order
+
+
+def run_backward(roots, root_grads, retain_graph=False, capture=None):
+    """Backpropagate ``root_grads`` (arrays) from ``roots`` (Tensors).
+
+    Without ``capture`` the gradients accumulate into leaves' ``.grad``. With ``capture`` (a list of
+    Tensors) nothing accumulates and the gradient reaching each captured tensor is returned instead.
+    """
+    grads: dict = {}        # Function -> gradient of its output, summed over consumers
+    leaf_grads: dict = {}   # id(leaf) -> gradient
+    leaves: dict = {}       # id(leaf) -> leaf Tensor
+    capture_nodes = {}
+    if capture is not None:
+        for i, t in enumerate(capture):
+            capture_nodes.setdefault(t.grad_fn if t.grad_fn is not None else id(t), []).append(i)
+    captured = [None] * (len(capture) if capture is not None else 0)
+
+    def send(parent, g):
+        if type(g) is not np.ndarray:  # arithmetic on 0-d arrays yields NumPy scalars
+            g = np.asarray(g)
+        if isinstance(parent, Function):
+            if g.shape != parent.shape:
+                g = unbroadcast(g, parent.shape, parent.name)
+            if g.dtype != parent.dtype:
+                g = g.astype(parent.dtype)
+            old = grads.get(parent)
+            grads[parent] = g if old is None else old + g
+        else:
+            data = parent.data
+            if g.shape != data.shape:
+                g = unbroadcast(g, data.shape, "leaf")
+            if g.dtype != data.dtype:
+                g = g.astype(data.dtype)
+            key = id(parent)
+            old = leaf_grads.get(key)
+            leaf_grads[key] = g if old is None else old + g
+            leaves[key] = parent
+
+    root_fns = []
+    for t, g in zip(roots, root_grads):
+        if t.grad_fn is not None:
+            send(t.grad_fn, g)
+            root_fns.append(t.grad_fn)
+        elif t.requires_grad:
+            send(t, g)
+
+    order = topological_order(root_fns)
+    retained = []
+    for fn in order:
+        g = grads.pop(fn, None)
+        if g is None:
+            continue
+        if fn.hooks:
+            g = _run_hooks(fn.hooks, g)
+        if fn.retained is not None:
+            retained.append((fn.retained, g))
+        if capture is not None and fn in capture_nodes:
+            for i in capture_nodes[fn]:
+                captured[i] = g
+        if fn.saved is None:
+            raise RuntimeError(f"{fn.name}: {FREED_MESSAGE}")
+        result = fn.backward(g)
+        if type(result) is not tuple:
+            result = (result,)
+        parents = fn.parents
+        if len(result) != len(parents):
+            raise RuntimeError(f"{fn.name}: backward returned {len(result)} gradients for "
+                               f"{len(parents)} inputs")
+        for parent, needs, gi in zip(parents, fn.needs_input_grad, result):
+            if parent is not None and needs and gi is not None:
+                send(parent, gi)
+        if _listeners:
+            events.emit_backward(fn, g, tuple(_reduced(p, gi) for p, gi in zip(parents, result)))
+
+    if capture is not None:
+        for key, g in leaf_grads.items():
+            leaf = leaves[key]
+            if leaf._hooks:
+                g = _run_hooks(leaf._hooks, g)
+            for i in capture_nodes.get(key, ()):
+                captured[i] = g
+    else:
+        _accumulate_leaves(leaf_grads, leaves)
+    _set_retained(retained)
+    if not retain_graph:
+        for fn in order:
+            fn.release()
+    return captured
+
+
+def _reduced(parent, g):
+    """A gradient as the input received it (reduced to its shape), for listeners."""
+    if g is None or parent is None:
+        return g
+    shape = parent.shape if isinstance(parent, Function) else parent.data.shape
+    return unbroadcast(g, shape) if g.shape != shape else g
+
+
+def _run_hooks(hooks, g):
+    from ..tensor import Tensor
+    for hook in list(hooks.values()):
+        result = hook(Tensor(g))
+        if result is not None:
+            g = result.data if isinstance(result, Tensor) else np.asarray(result, dtype=g.dtype)
+    return g
+
+
+def _owned(g: np.ndarray) -> np.ndarray:
+    """``g`` itself if nothing else can see it (steal it as ``.grad``), else a copy, as PyTorch does."""
+    # References: the caller's local, this argument, getrefcount's argument.
+    if g.base is None and g.flags.writeable and sys.getrefcount(g) <= 3:
+        return g
+    return g.copy()
+
+
+def _accumulate_leaves(leaf_grads, leaves):
+    from ..tensor import Tensor
+    final = []
+    for key in list(leaf_grads):  # hooks first: a failing hook leaves every .grad as it was
+        leaf = leaves[key]
+        g = leaf_grads.pop(key)
+        if leaf._hooks:
+            g = _run_hooks(leaf._hooks, g)
+        final.append((leaf, g))
+    while final:
+        leaf, g = final.pop()
+        if leaf.grad is None:
+            leaf.grad = Tensor(_owned(g))
+        else:
+            old = leaf.grad.data
+            if old.flags.writeable and old.shape == g.shape and old.dtype == g.dtype:
+                old += g
+            else:
+                leaf.grad.data = old + g
+        del g
+
+
+def _set_retained(retained):
+    from ..tensor import Tensor
+    for ref, g in retained:
+        t = ref()
+        if t is None:
+            continue
+        if t.grad is None:
+            t.grad = Tensor(g.copy())
+        else:
+            t.grad.data = t.grad.data + g

@@ -1,0 +1,9 @@
+"""The op library: one file per family, each op a Function with its backward under its forward."""
+from . import elementwise, linalg, reduce, shape
+
+METHOD_MODULES = (elementwise, reduce, shape, linalg)
+
+from .elementwise import *  # noqa: E402,F401,F403
+from .linalg import *  # noqa: E402,F401,F403
+from .reduce import *  # noqa: E402,F401,F403
+from .shape import *  # noqa: E402,F401,F403

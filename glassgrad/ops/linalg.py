@@ -1,0 +1,85 @@
+"""Matrix multiply: batched, broadcasting, with 1-D operands, as ``torch.matmul``."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+def _matmul_shape_error(a_shape, b_shape):
+    return RuntimeError(f"matmul: cannot multiply {tuple(a_shape)} by {tuple(b_shape)}")
+
+
+class MatMul(Function):
+    name = "matmul"
+
+    def forward(self, a, b):
+        self.save_for_backward(a, b)
+        return np.matmul(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        need_a, need_b = self.needs_input_grad
+        # Treat 1-D operands as a row (a) or column (b) so that one formula covers every case.
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        g2 = grad
+        if a.ndim == 1:
+            g2 = np.expand_dims(g2, -2)
+        if b.ndim == 1:
+            g2 = np.expand_dims(g2, -1)
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = np.matmul(g2, np.swapaxes(b2, -1, -2))
+            if a.ndim == 1:
+                grad_a = grad_a.reshape(grad_a.shape[:-2] + grad_a.shape[-1:])
+        if need_b:
+            if a2.ndim == 2 and g2.ndim == 2:
+                grad_b = a2.T @ g2
+            elif a2.ndim > 2 and b2.ndim == 2:
+                # A batch of rows against one matrix: fold the batch into one big product.
+                grad_b = a2.reshape(-1, a2.shape[-1]).T @ g2.reshape(-1, g2.shape[-1])
+            else:
+                grad_b = np.matmul(np.swapaxes(a2, -1, -2), g2)
+            if b.ndim == 1:
+                grad_b = grad_b[..., 0]
+        return grad_a, grad_b
+
+
+def matmul(input, other):
+    """``input @ other`` with PyTorch's rules for 1-D, 2-D and batched (broadcast) operands."""
+    a, b = input.data, other.data
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got {a.shape} and "
+                           f"{b.shape}")
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        raise _matmul_shape_error(a.shape, b.shape)
+    if a.ndim > 2 and b.ndim > 2:
+        try:
+            np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise _matmul_shape_error(a.shape, b.shape) from None
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got "
+                           f"{a.dtype} and {b.dtype}")
+    return MatMul.apply(input, other)
+
+
+def mm(input, mat2):
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"mm: expected 2-D matrices, got {input.shape} and {mat2.shape}")
+    return matmul(input, mat2)
+
+
+def bmm(input, mat2):
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"bmm: expected 3-D tensors, got {input.shape} and {mat2.shape}")
+    return matmul(input, mat2)
+
+
+__all__ = ["matmul", "mm", "bmm"]
+
+TENSOR_METHODS = {"matmul": matmul, "__matmul__": matmul,
+                  "__rmatmul__": lambda self, other: matmul(other, self), "mm": mm, "bmm": bmm}
