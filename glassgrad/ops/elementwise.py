@@ -20,23 +20,23 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 # ---- operands ---------------------------------------------------------------------------------
 
-def _scalar_dtype(value, like: np.dtype) -> np.dtype:
-    """PyTorch's rule for a Python number meeting a tensor: it adopts the tensor's dtype unless it is of
-    a higher kind (a float meeting an integer tensor gives the default float)."""
-    if isinstance(value, bool):
-        return like
-    if isinstance(value, int):
-        return like if like.kind != "b" else backend.int64
-    if isinstance(value, float):
-        return like if like.kind == "f" else backend.default_float
-    raise TypeError(f"unsupported operand of type {type(value).__name__}")
-
-
 def as_tensor_operand(value, like: Tensor) -> Tensor:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, (int, float)):
-        return _new_tensor(np.array(value, dtype=_scalar_dtype(value, like.data.dtype)), False)
+    """A Python number (or array-like) as a constant Tensor, by PyTorch's rule for a number meeting a
+    tensor: it adopts the tensor's dtype unless it is of a higher kind (a float meeting an integer tensor
+    gives the default float; an int meeting a bool tensor gives int64)."""
+    kind = type(value)
+    if kind is float or kind is int or isinstance(value, (np.generic, bool)):
+        if isinstance(value, np.generic):
+            value = value.item()
+            kind = type(value)
+        dtype = like.data.dtype
+        if kind is float and dtype.kind != "f":
+            dtype = backend.default_float
+        elif kind is int and dtype.kind == "b":
+            dtype = backend.int64
+        return _new_tensor(np.array(value, dtype=dtype), False)
+    if isinstance(value, complex):
+        raise TypeError("complex numbers are not supported")
     return Tensor(value)
 
 
