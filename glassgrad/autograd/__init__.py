@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .anomaly import AnomalyError, detect_anomaly
 from .engine import run_backward
-from .events import (BackwardEvent, OpEvent, SourceLocation, add_listener, listening,
+from .events import (BackwardEvent, BackwardStartEvent, OpEvent, SourceLocation, add_listener, listening,
                      remove_listener)
 from .function import Function
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -48,4 +48,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 __all__ = ["Function", "grad", "gradcheck", "GradcheckError", "detect_anomaly", "AnomalyError",
            "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled", "graph", "add_listener",
-           "remove_listener", "listening", "OpEvent", "BackwardEvent", "SourceLocation"]
+           "remove_listener", "listening", "OpEvent", "BackwardEvent", "BackwardStartEvent", "SourceLocation"]

@@ -15,7 +15,7 @@ import numpy as np
 from . import events
 from .function import Function
 
-_listeners = events.listeners
+_listeners = events.backward_listeners
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -101,6 +101,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             leaf_grads[key] = g if old is None else old + g
             leaves[key] = parent
 
+    if _listeners:
+        events.emit_backward_start(roots, root_grads)
     root_fns = []
     for t, g in zip(roots, root_grads):
         if t.grad_fn is not None:

@@ -1,8 +1,10 @@
-"""The observable engine's listener registry and its two kinds of event.
+"""The observable engine's listener registry and its events.
 
 ``Function.apply`` (the one place ops are applied) emits an :class:`OpEvent`; the backward walk (the one
-place backward rules run) emits a :class:`BackwardEvent`. Recorders, anomaly mode and visuals listen here;
-with no listener registered the engine only pays for one truthiness test of ``listeners``.
+place backward rules run) emits a :class:`BackwardStartEvent` when a backward pass begins and a
+:class:`BackwardEvent` for each rule it runs. Recorders, anomaly mode and visuals listen here. A listener is
+any object with some of the methods ``on_op``, ``on_backward_start`` and ``on_backward``; it is put on the
+list of each event it handles, so with nobody listening to ops the engine pays one truthiness test per op.
 """
 from __future__ import annotations
 
@@ -11,8 +13,10 @@ import os
 import sys
 from typing import Any, NamedTuple
 
-# Mutated in place, never rebound: the engine holds a reference to this very list.
-listeners: list = []
+# Mutated in place, never rebound: the engine holds references to these very lists.
+listeners: list = []           # every registered listener
+op_listeners: list = []        # those with on_op
+backward_listeners: list = []  # those with on_backward or on_backward_start
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -50,6 +54,12 @@ class OpEvent(NamedTuple):
     location: SourceLocation | None
 
 
+class BackwardStartEvent(NamedTuple):
+    """A backward pass begins from ``roots`` (Tensors, e.g. the loss) with these starting gradients."""
+    roots: tuple
+    grads: tuple
+
+
 class BackwardEvent(NamedTuple):
     """A backward rule ran: the upstream gradient came in and one gradient (or None) went to each input."""
     op: str
@@ -60,14 +70,20 @@ class BackwardEvent(NamedTuple):
 
 
 def add_listener(listener) -> None:
-    """Register an object with ``on_op(event)`` and/or ``on_backward(event)`` methods."""
-    if listener not in listeners:
-        listeners.append(listener)
+    """Register an object with ``on_op``, ``on_backward_start`` and/or ``on_backward`` methods."""
+    if listener in listeners:
+        return
+    listeners.append(listener)
+    if hasattr(listener, "on_op"):
+        op_listeners.append(listener)
+    if hasattr(listener, "on_backward") or hasattr(listener, "on_backward_start"):
+        backward_listeners.append(listener)
 
 
 def remove_listener(listener) -> None:
-    if listener in listeners:
-        listeners.remove(listener)
+    for registry in (listeners, op_listeners, backward_listeners):
+        if listener in registry:
+            registry.remove(listener)
 
 
 class listening:
@@ -89,15 +105,21 @@ def emit_op(node, inputs, output, params) -> None:
     location = user_location()
     node.location = location
     event = OpEvent(node.name, node, inputs, output, params, location)
-    for listener in tuple(listeners):
-        on_op = getattr(listener, "on_op", None)
-        if on_op is not None:
-            on_op(event)
+    for listener in tuple(op_listeners):
+        listener.on_op(event)
+
+
+def emit_backward_start(roots, grads) -> None:
+    event = BackwardStartEvent(tuple(roots), tuple(grads))
+    for listener in tuple(backward_listeners):
+        on_start = getattr(listener, "on_backward_start", None)
+        if on_start is not None:
+            on_start(event)
 
 
 def emit_backward(node, grad_output, grad_inputs) -> None:
     event = BackwardEvent(node.name, node, grad_output, grad_inputs, node.location)
-    for listener in tuple(listeners):
+    for listener in tuple(backward_listeners):
         on_backward = getattr(listener, "on_backward", None)
         if on_backward is not None:
             on_backward(event)

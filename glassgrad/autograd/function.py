@@ -28,7 +28,7 @@ from . import events, grad_mode
 _ndarray = np.ndarray
 _asarray = np.asarray
 _grad_state = grad_mode.state
-_listeners = events.listeners
+_listeners = events.op_listeners
 
 
 class Function:
