@@ -42,11 +42,12 @@ def as_tensor_operand(value, like: Tensor) -> Tensor:
 
 def operands(a, b) -> tuple[Tensor, Tensor]:
     """Both operands as Tensors of one dtype, by PyTorch's type promotion."""
-    if type(a) is not Tensor:
-        if type(b) is not Tensor:
+    # ``type(x) is Tensor`` is the fast test; subclasses (nn.Parameter) are Tensors too.
+    if type(a) is not Tensor and not isinstance(a, Tensor):
+        if type(b) is not Tensor and not isinstance(b, Tensor):
             raise TypeError("at least one operand must be a Tensor")
         a = as_tensor_operand(a, b)
-    elif type(b) is not Tensor:
+    elif type(b) is not Tensor and not isinstance(b, Tensor):
         b = as_tensor_operand(b, a)
     da, db = a.data.dtype, b.data.dtype
     if da != db:
