@@ -1,0 +1,26 @@
+"""Neural-network layers, losses and initialisation, with PyTorch's names (``torch.nn``).
+
+>>> import glassgrad as gg
+>>> from glassgrad import nn
+>>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+>>> loss = nn.MSELoss()(model(gg.randn(16, 4)), gg.zeros(16, 1))
+>>> loss.backward()
+>>> model[0].weight.grad.shape
+(8, 4)
+"""
+from . import functional, init
+from .activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .flatten import Flatten, Unflatten
+from .hooks import RemovableHandle, register_module_forward_hook, register_module_forward_pre_hook
+from .linear import Identity, Linear
+from .loss import BCELoss, BCEWithLogitsLoss, HuberLoss, L1Loss, MSELoss, SmoothL1Loss
+from .module import Module
+from .parameter import Parameter
+from .summary import ModuleSummary
+
+__all__ = ["Module", "Parameter", "functional", "init", "Sequential", "ModuleList", "ModuleDict",
+           "ParameterList", "ParameterDict", "Identity", "Linear", "Flatten", "Unflatten", "ReLU",
+           "LeakyReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "Softplus", "ELU", "MSELoss", "L1Loss",
+           "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "RemovableHandle",
+           "register_module_forward_hook", "register_module_forward_pre_hook", "ModuleSummary"]
