@@ -394,7 +394,7 @@ def erf(x: np.ndarray) -> np.ndarray:
     """The error function, elementwise. float64 goes through ``math.erf`` (exact); float32 through the
     Chebyshev fit of erfc from Numerical Recipes (relative error < 1.2e-7, float32's own precision)."""
     if x.dtype != np.float32:
-        return np.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
+        return np.asarray(np.frompyfunc(math.erf, 1, 1)(x), dtype=x.dtype)  # 0-d: a Python float
     z = np.abs(x)
     t = 1 / (1 + 0.5 * z)
     poly = -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (
