@@ -67,44 +67,98 @@ def _fsync_directory(directory: str) -> None:
         os.close(fd)
 
 
-def _as_array(name: str, value) -> np.ndarray:
+def _as_array(value) -> np.ndarray:
     from .tensor import Tensor
-    if isinstance(value, Tensor):
-        value = value.data
-    if not isinstance(value, np.ndarray):
-        if isinstance(value, (int, float, bool, np.generic)):
-            value = np.asarray(value)
-        else:
-            raise TypeError(f"save: {name!r} is a {type(value).__name__}; only tensors and arrays can be "
-                            "saved (put other values in metadata)")
+    array = value.data if isinstance(value, Tensor) else value
     # Not np.ascontiguousarray: it turns 0-d arrays into 1-d ones.
-    return value if value.flags.c_contiguous else value.copy(order="C")
+    return array if array.flags.c_contiguous else array.copy(order="C")
 
 
-def to_bytes(tensors: Mapping, metadata: Mapping[str, str] | None = None) -> bytes:
-    """A safetensors file's bytes for a flat mapping of names to tensors (or arrays)."""
-    arrays = {}
-    for name, value in tensors.items():
-        if not isinstance(name, str):
-            raise TypeError(f"save: keys must be strings, got {name!r}")
-        arrays[name] = _as_array(name, value)
+STRUCTURE = "glassgrad.structure"  # metadata entry describing a nested object (a checkpoint)
+
+
+def _is_flat(obj) -> bool:
+    from .tensor import Tensor
+    return isinstance(obj, Mapping) and all(
+        isinstance(k, str) and isinstance(v, (Tensor, np.ndarray)) for k, v in obj.items())
+
+
+def _encode(obj, path: str, arrays: dict):
+    """``obj`` as JSON-able data, its tensors moved into ``arrays`` under dotted path keys."""
+    from .tensor import Tensor
+    if isinstance(obj, (Tensor, np.ndarray)):
+        key = path or "tensor"
+        while key in arrays:
+            key += "_"
+        arrays[key] = _as_array(obj)
+        return {"__tensor__": key}
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, tuple):
+        return {"__tuple__": [_encode(v, f"{path}.{i}".lstrip("."), arrays) for i, v in enumerate(obj)]}
+    if isinstance(obj, list):
+        return [_encode(v, f"{path}.{i}".lstrip("."), arrays) for i, v in enumerate(obj)]
+    if isinstance(obj, Mapping):
+        items = [(k, _encode(v, f"{path}.{k}".lstrip("."), arrays)) for k, v in obj.items()]
+        if all(isinstance(k, str) and not k.startswith("__") for k, _ in items):
+            return dict(items)
+        return {"__items__": [[_encode(k, path, {}), v] for k, v in items]}
+    raise TypeError(f"save: {path or 'the object'} is a {type(obj).__name__}; glassgrad saves tensors, "
+                    "numbers, strings, lists, tuples and dicts of them (it never pickles)")
+
+
+def _decode(data, arrays: dict):
+    from .tensor import Tensor
+    if isinstance(data, list):
+        return [_decode(v, arrays) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if "__tensor__" in data:
+        return Tensor(arrays[data["__tensor__"]])
+    if "__tuple__" in data:
+        return tuple(_decode(v, arrays) for v in data["__tuple__"])
+    if "__items__" in data:
+        return {_decode(k, arrays): _decode(v, arrays) for k, v in data["__items__"]}
+    return {k: _decode(v, arrays) for k, v in data.items()}
+
+
+def to_bytes(obj, metadata: Mapping[str, str] | None = None) -> bytes:
+    """A safetensors file's bytes for ``obj``.
+
+    A flat mapping of names to tensors (a state dict) is stored as plain safetensors that any library
+    reads; a nested object (a checkpoint: dicts, lists, numbers and tensors) keeps its tensors as
+    safetensors entries and its structure as JSON in the header's metadata.
+    """
     meta = {str(k): str(v) for k, v in (metadata or {}).items()}
-    meta[KEY_ORDER] = json.dumps(list(arrays))
+    if _is_flat(obj):
+        arrays = {name: _as_array(value) for name, value in obj.items()}
+        meta[KEY_ORDER] = json.dumps(list(arrays))
+    else:
+        arrays = {}
+        meta[STRUCTURE] = json.dumps(_encode(obj, "", arrays))
     return st_numpy.save(arrays, metadata=meta)
 
 
-def save(obj: Mapping, f: str | os.PathLike, metadata: Mapping[str, str] | None = None) -> None:
-    """Save a state dict (a flat mapping of names to tensors) as a safetensors file, atomically.
+def save(obj, f: str | os.PathLike, metadata: Mapping[str, str] | None = None) -> None:
+    """Save a state dict, or a checkpoint built of dicts, lists, numbers and tensors, atomically.
+
+    A state dict becomes a plain safetensors file (``safetensors.torch.load_file`` reads it); a nested
+    object round-trips through :func:`load` exactly (tuples, integer keys and all). Nothing is pickled.
 
     >>> import os, tempfile, glassgrad as gg
     >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
     >>> gg.save({"weight": gg.ones(2, 3), "step": gg.tensor(7)}, path)
     >>> sorted(gg.load(path))
     ['step', 'weight']
+    >>> gg.save({"epoch": 3, "model": {"w": gg.zeros(2)}, "betas": (0.9, 0.999)}, path)
+    >>> gg.load(path)["betas"]
+    (0.9, 0.999)
     """
-    if not isinstance(obj, Mapping):
-        raise TypeError(f"save expects a mapping of names to tensors (a state_dict), got "
-                        f"{type(obj).__name__}; glassgrad does not pickle arbitrary objects")
+    if not isinstance(obj, (Mapping, list, tuple)):
+        raise TypeError(f"save expects a state_dict or a checkpoint (dict, list or tuple), got "
+                        f"{type(obj).__name__}")
     data = to_bytes(obj, metadata)
     with atomic_write(f) as out:
         out.write(data)
@@ -125,7 +179,7 @@ def read_file(f: str | os.PathLike) -> tuple[dict, dict]:
             if data[:1] == b"\x80" or data[:2] == b"PK" else ""
         raise CheckpointError(f"{path} is not a readable safetensors file{hint}: {err}") from None
     order = metadata.pop(KEY_ORDER, None)
-    if order is not None:
+    if order is not None and STRUCTURE not in metadata:
         keys = json.loads(order)
         if sorted(keys) == sorted(arrays):
             arrays = {k: arrays[k] for k in keys}
@@ -140,12 +194,17 @@ def _metadata(data: bytes) -> dict:
 
 
 def load(f: str | os.PathLike, map_location=None, weights_only: bool = True) -> dict:
-    """Load a safetensors file as a dict of Tensors (``map_location``/``weights_only`` exist for torch
-    compatibility: everything is on the CPU and only weights are ever loaded)."""
+    """Load what :func:`save` wrote (or any safetensors file, as a dict of Tensors).
+
+    ``map_location`` and ``weights_only`` exist for torch compatibility: everything is on the CPU, and
+    loading never executes code whatever ``weights_only`` says.
+    """
     if map_location not in (None, "cpu") and str(map_location) != "cpu":
         raise RuntimeError(f"glassgrad runs on the CPU only; cannot load to {map_location!r}")
     from .tensor import Tensor
-    arrays, _ = read_file(f)
+    arrays, metadata = read_file(f)
+    if STRUCTURE in metadata:
+        return _decode(json.loads(metadata[STRUCTURE]), arrays)
     return {name: Tensor(array) for name, array in arrays.items()}
 
 

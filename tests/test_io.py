@@ -64,8 +64,8 @@ def test_truncated_foreign_missing_and_pickled_files_give_clear_errors(tmp_path)
 
 def test_save_refuses_what_it_cannot_store_without_pickle(tmp_path):
     with pytest.raises(TypeError, match="state_dict"):
-        gg.save([gg.ones(2)], tmp_path / "x.safetensors")
-    with pytest.raises(TypeError, match="only tensors and arrays"):
+        gg.save(gg.ones(2), tmp_path / "x.safetensors")
+    with pytest.raises(TypeError, match="never pickles"):
         gg.save({"f": lambda: 0}, tmp_path / "x.safetensors")
     assert not os.listdir(tmp_path)
 
@@ -88,3 +88,20 @@ def test_loaded_tensors_are_writable_and_refuse_other_devices(tmp_path):
     np.testing.assert_array_equal(w.data, [2.0, 2.0])
     with pytest.raises(RuntimeError, match="CPU only"):
         gg.load(tmp_path / "w.safetensors", map_location="cuda")
+
+
+def test_nested_checkpoint_round_trips_exactly(tmp_path):
+    checkpoint = {"epoch": 4, "loss": float("nan"), "model": {"fc.weight": gg.ones(2, 2)},
+                  "optimizer": {"state": {0: {"step": gg.tensor(3.0), "exp_avg": gg.zeros(2)}},
+                                "param_groups": [{"lr": 1e-3, "betas": (0.9, 0.999), "params": [0]}]},
+                  "rng": {"state": 2 ** 100 + 7, "name": "PCG64"}, "none": None, "__odd": [1, (2, 3)]}
+    gg.save(checkpoint, tmp_path / "c.safetensors")
+    back = gg.load(tmp_path / "c.safetensors")
+    assert back["epoch"] == 4 and np.isnan(back["loss"]) and back["none"] is None
+    assert back["rng"]["state"] == 2 ** 100 + 7 and back["__odd"] == [1, (2, 3)]
+    assert list(back["optimizer"]["state"]) == [0]  # integer keys stay integers
+    assert back["optimizer"]["param_groups"][0]["betas"] == (0.9, 0.999)
+    np.testing.assert_array_equal(back["model"]["fc.weight"].data, np.ones((2, 2)))
+    assert back["optimizer"]["state"][0]["step"].item() == 3.0
+    with pytest.raises(TypeError, match="never pickles"):
+        gg.save({"model": object()}, tmp_path / "bad.safetensors")
