@@ -1,9 +1,9 @@
-"""Data: datasets, samplers and the DataLoader (``torch.utils.data``'s API).
+"""Data: datasets, samplers and the DataLoader (``torch.utils.data``'s API) and seeded toy sets.
 
 >>> import glassgrad as gg
->>> from glassgrad.data import DataLoader, TensorDataset
->>> loader = DataLoader(TensorDataset(gg.zeros(100, 2)), batch_size=32, shuffle=True)
->>> [tuple(x.shape) for (x,) in loader]
+>>> from glassgrad.data import DataLoader, moons
+>>> loader = DataLoader(moons(n_samples=100), batch_size=32, shuffle=True)
+>>> [tuple(x.shape) for x, y in loader]
 [(32, 2), (32, 2), (32, 2), (4, 2)]
 """
 from .collate import default_collate, default_convert
@@ -12,8 +12,9 @@ from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Sub
                       random_split)
 from .samplers import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                        WeightedRandomSampler)
+from .toy import ToyDataset, blobs, circles, moons, sine, spiral, xor
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset",
            "random_split", "DataLoader", "default_collate", "default_convert", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
-           "BatchSampler"]
+           "BatchSampler", "ToyDataset", "spiral", "moons", "circles", "xor", "blobs", "sine"]
