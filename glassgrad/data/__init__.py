@@ -1,4 +1,4 @@
-"""Data: datasets, samplers and the DataLoader (``torch.utils.data``'s API) and seeded toy sets.
+"""Data: datasets, samplers and the DataLoader (``torch.utils.data``'s API), seeded toy sets and MNIST / Fashion-MNIST.
 
 >>> import glassgrad as gg
 >>> from glassgrad.data import DataLoader, moons
@@ -10,11 +10,14 @@ from .collate import default_collate, default_convert
 from .dataloader import DataLoader
 from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset,
                       random_split)
+from .idx import read_idx, write_idx
 from .samplers import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                        WeightedRandomSampler)
 from .toy import ToyDataset, blobs, circles, moons, sine, spiral, xor
+from .vision import MNIST, FashionMNIST
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDataset", "ChainDataset",
            "random_split", "DataLoader", "default_collate", "default_convert", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
-           "BatchSampler", "ToyDataset", "spiral", "moons", "circles", "xor", "blobs", "sine"]
+           "BatchSampler", "ToyDataset", "spiral", "moons", "circles", "xor", "blobs", "sine", "MNIST",
+           "FashionMNIST", "read_idx", "write_idx"]
