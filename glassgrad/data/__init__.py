@@ -1,4 +1,5 @@
-"""Data: datasets, samplers and the DataLoader (``torch.utils.data``'s API), seeded toy sets and MNIST / Fashion-MNIST.
+"""Data: datasets, samplers and the DataLoader (``torch.utils.data``'s API, also importable as
+``glassgrad.utils.data``), seeded toy sets, MNIST / Fashion-MNIST and a shipped text corpus.
 
 >>> import glassgrad as gg
 >>> from glassgrad.data import DataLoader, moons
@@ -13,6 +14,7 @@ from .dataset import (ChainDataset, ConcatDataset, Dataset, IterableDataset, Sub
 from .idx import read_idx, write_idx
 from .samplers import (BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler,
                        WeightedRandomSampler)
+from .text import CharDataset, Vocab, char_splits, shakespeare
 from .toy import ToyDataset, blobs, circles, moons, sine, spiral, xor
 from .vision import MNIST, FashionMNIST
 
@@ -20,4 +22,4 @@ __all__ = ["Dataset", "IterableDataset", "TensorDataset", "Subset", "ConcatDatas
            "random_split", "DataLoader", "default_collate", "default_convert", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
            "BatchSampler", "ToyDataset", "spiral", "moons", "circles", "xor", "blobs", "sine", "MNIST",
-           "FashionMNIST", "read_idx", "write_idx"]
+           "FashionMNIST", "read_idx", "write_idx", "shakespeare", "Vocab", "CharDataset", "char_splits"]
