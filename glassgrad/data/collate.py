@@ -10,7 +10,8 @@ import numpy as np
 from .. import backend
 from ..tensor import Tensor, _new_tensor
 
-_COLLATE_ERROR = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
+_COLLATE_ERROR = ("default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; "
+                  "found {}")
 
 
 def _numeric(array: np.ndarray, found) -> np.ndarray:
@@ -22,7 +23,8 @@ def _numeric(array: np.ndarray, found) -> np.ndarray:
 def default_collate(batch: list):
     """Stack a list of samples into a batch, keeping the samples' structure.
 
-    - Tensors and NumPy arrays (of any numeric dtype, kept) are stacked along a new first dimension.
+    - Tensors and NumPy arrays (of any numeric dtype, kept) are stacked along a new first dimension, into a
+      new tensor outside any autograd graph.
     - Python ints become an int64 tensor, Python floats a float32 tensor (PyTorch makes float64 here;
       glassgrad keeps float32 throughout), bools a bool tensor; NumPy scalars keep their dtype.
     - dicts collate key by key, tuples and lists element by element (a tuple of fields becomes a list, a

@@ -66,7 +66,8 @@ def _rows_of_tensors(getitem):
 class TensorDataset(Dataset):
     """Samples are the rows of tensors of equal first dimension: ``ds[i] == (t[i] for t in tensors)``.
 
-    NumPy arrays are accepted and wrapped without a copy.
+    NumPy arrays are accepted and wrapped without a copy. Samples are read from the tensors' data, so they
+    are cut off from any autograd graph (as every batch the DataLoader makes is).
 
     >>> import glassgrad as gg
     >>> ds = TensorDataset(gg.arange(6).reshape(3, 2), gg.tensor([0, 1, 0]))
@@ -79,13 +80,14 @@ class TensorDataset(Dataset):
         sizes = [t.shape[0] if t.ndim else None for t in tensors]
         if not tensors or None in sizes or len(set(sizes)) != 1:
             # PyTorch asserts here, so the exception type is AssertionError
+            shapes = [tuple(t.shape) for t in tensors]
             raise AssertionError("Size mismatch between tensors: TensorDataset needs one or more tensors "
-                                 f"of the same first dimension, got shapes {[tuple(t.shape) for t in tensors]}")
+                                 f"of the same first dimension, got shapes {shapes}")
         self.tensors = tensors
 
     @_rows_of_tensors
     def __getitem__(self, index):
-        return tuple(t[index] if t.requires_grad else _new_tensor(t.data[index], False) for t in self.tensors)
+        return tuple(_new_tensor(t.data[index], False) for t in self.tensors)
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]

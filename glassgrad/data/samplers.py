@@ -70,9 +70,9 @@ class RandomSampler(_ArraySampler):
         self.replacement = replacement
         self._num_samples = num_samples
         self.generator = generator
-        if not isinstance(self.num_samples, int) or isinstance(self.num_samples, bool) or self.num_samples <= 0:
-            raise ValueError(f"num_samples should be a positive integer value, but got "
-                             f"num_samples={self.num_samples}")
+        n = self.num_samples
+        if not isinstance(n, int) or isinstance(n, bool) or n <= 0:
+            raise ValueError(f"num_samples should be a positive integer value, but got num_samples={n}")
 
     @property
     def num_samples(self) -> int:

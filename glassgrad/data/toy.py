@@ -98,7 +98,8 @@ def moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0) -> Toy
     return _finish("moons", rng, np.where(labels[:, None] == 0, upper, lower), labels, noise, 2)
 
 
-def circles(n_samples: int = 200, noise: float = 0.05, seed: int | None = 0, factor: float = 0.5) -> ToyDataset:
+def circles(n_samples: int = 200, noise: float = 0.05, seed: int | None = 0,
+            factor: float = 0.5) -> ToyDataset:
     """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (0 < factor < 1).
 
     >>> ds = circles(n_samples=10, noise=0.0, seed=0)

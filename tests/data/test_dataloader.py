@@ -211,6 +211,6 @@ def test_bad_options_raise_torchs_errors(kwargs, message):
 
 
 def test_iterable_dataset_refuses_shuffle():
-    with pytest.raises(ValueError, match="DataLoader with IterableDataset: expected unspecified shuffle option, "
-                                         "but got shuffle=True"):
+    with pytest.raises(ValueError, match="DataLoader with IterableDataset: expected unspecified shuffle "
+                                         "option, but got shuffle=True"):
         DataLoader(Stream(3), shuffle=True)

@@ -133,3 +133,10 @@ def test_random_split_errors_name_what_is_wrong():
         random_split(range(10), [0.5, -0.5, 1.0])
     with pytest.raises(ValueError, match="length at index 0 must be a non-negative integer, got -1"):
         random_split(range(10), [-1, 11])
+
+
+def test_samples_of_tensors_requiring_grad_are_detached_rows():
+    w = gg.randn(3, 2, requires_grad=True)
+    (row,) = TensorDataset(w)[1]
+    assert not row.requires_grad and row.grad_fn is None
+    np.testing.assert_array_equal(row.numpy(), w.numpy()[1])

@@ -45,10 +45,12 @@ def _file(tmp_path, raw, name="bad-idx1-ubyte"):
 
 
 @pytest.mark.parametrize("raw, message", [
-    (idx_bytes(np.zeros(10, np.uint8))[:-1], r"IDX data truncated: shape \(10,\) of uint8 needs 10 bytes.*found 9"),
+    (idx_bytes(np.zeros(10, np.uint8))[:-1],
+     r"IDX data truncated: shape \(10,\) of uint8 needs 10 bytes.*found 9"),
     (idx_bytes(np.zeros((2, 2), np.float32)) + b"\0", "IDX data has trailing bytes"),
     (b"\x89PNG\r\n\x1a\n" + b"\0" * 20, r"not an IDX file: magic number 0x89504e47"),
-    (bytes([0, 0, 0x07, 1, 0, 0, 0, 1, 5]), r"magic number 0x00000701 \(expected two zero bytes then a type code"),
+    (bytes([0, 0, 0x07, 1, 0, 0, 0, 1, 5]),
+     r"magic number 0x00000701 \(expected two zero bytes then a type code"),
     (bytes([0, 0, 0x08, 3, 0, 0, 0, 1]), "truncated IDX header: 3 dimensions need 16 bytes, the file has 8"),
     (b"\0\0", "shorter than the 4-byte magic number"),
     (b"", "shorter than the 4-byte magic number"),

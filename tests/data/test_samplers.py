@@ -42,11 +42,13 @@ def test_random_sampler_num_samples(n, num_samples, replacement):
 
 
 def test_sampler_errors_match_torch():
-    with pytest.raises(ValueError, match="num_samples should be a positive integer value, but got num_samples=0"):
+    with pytest.raises(ValueError, match="num_samples should be a positive integer value, but got "
+                                         "num_samples=0"):
         RandomSampler(range(3), num_samples=0)
     with pytest.raises(TypeError, match="replacement should be a boolean value"):
         RandomSampler(range(3), replacement=1)
-    with pytest.raises(ValueError, match="batch_size should be a positive integer value, but got batch_size=0"):
+    with pytest.raises(ValueError, match="batch_size should be a positive integer value, but got "
+                                         "batch_size=0"):
         BatchSampler(range(3), 0, False)
     with pytest.raises(ValueError, match="drop_last should be a boolean value, but got drop_last=1"):
         BatchSampler(range(3), 2, 1)
@@ -62,7 +64,8 @@ def test_subset_and_weighted_samplers():
     weighted = list(WeightedRandomSampler([0.0, 3.0, 1.0], 4000, generator=gg.Generator(0)))
     counts = np.bincount(weighted, minlength=3)
     assert counts[0] == 0 and 2.5 < counts[1] / counts[2] < 3.5
-    assert sorted(WeightedRandomSampler([1, 1, 1], 3, replacement=False, generator=gg.Generator(0))) == [0, 1, 2]
+    without = WeightedRandomSampler([1, 1, 1], 3, replacement=False, generator=gg.Generator(0))
+    assert sorted(without) == [0, 1, 2]
 
 
 @pytest.mark.parametrize("n, size, drop_last", [(10, 3, False), (10, 3, True), (9, 3, True), (2, 5, False),

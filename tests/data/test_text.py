@@ -71,7 +71,8 @@ def test_char_dataset_windows():
 def test_char_dataset_loader_fast_path_equals_generic_path():
     ds = CharDataset(shakespeare()[:5000], block_size=16)
     fast = list(DataLoader(ds, batch_size=32, shuffle=True, generator=gg.Generator(0)))
-    slow = list(DataLoader(ds, batch_size=32, shuffle=True, generator=gg.Generator(0), collate_fn=default_collate))
+    slow = list(DataLoader(ds, batch_size=32, shuffle=True, generator=gg.Generator(0),
+                           collate_fn=default_collate))
     assert len(fast) == len(slow) == -(-len(ds) // 32)
     for (fx, fy), (sx, sy) in zip(fast, slow):
         assert fx.shape == (len(fx), 16) and fx.dtype == np.int64

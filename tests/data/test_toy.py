@@ -32,7 +32,7 @@ def test_classification_shapes_dtypes_and_balance(name, n):
 @pytest.mark.parametrize("name", list(CLASSIFIERS) + ["sine"])
 def test_same_seed_same_data_other_seed_other_data(name):
     fn, kwargs = (sine, {}) if name == "sine" else CLASSIFIERS[name][:2]
-    a, b, c = fn(n_samples=50, seed=1, **kwargs), fn(n_samples=50, seed=1, **kwargs), fn(n_samples=50, seed=2, **kwargs)
+    a, b, c = (fn(n_samples=50, seed=seed, **kwargs) for seed in (1, 1, 2))
     for ta, tb in zip(a.tensors, b.tensors):
         np.testing.assert_array_equal(ta.numpy(), tb.numpy())
     assert not np.array_equal(a.tensors[0].numpy(), c.tensors[0].numpy())
@@ -60,7 +60,8 @@ def test_geometry_without_noise():
     assert (upper[:, 1] >= -1e-6).all() and (lower[:, 1] <= 0.5 + 1e-6).all()
     x, y = (t.numpy() for t in xor(n_samples=60, noise=0.0).tensors)
     np.testing.assert_array_equal(x[:, 0] * x[:, 1] < 0, y == 1)
-    x, y = (t.numpy().astype(np.float64) for t in spiral(n_samples=60, noise=0.0, classes=3, turns=0.5).tensors)
+    ds = spiral(n_samples=60, noise=0.0, classes=3, turns=0.5)
+    x, y = (t.numpy().astype(np.float64) for t in ds.tensors)
     r = np.hypot(x[:, 0], x[:, 1])
     angle = np.arctan2(x[:, 1], x[:, 0])
     arm = np.round(((angle / (2 * np.pi) - 0.5 * r) * 3) % 3) % 3  # invert angle = 2 pi (turns r + j / 3)

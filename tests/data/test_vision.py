@@ -55,7 +55,8 @@ def test_loader_fast_path_equals_per_sample_path(local):
         slow = list(DataLoader(data, batch_size=5, shuffle=True, generator=gg.Generator(2),
                                collate_fn=default_collate))
         for (fx, fy), (sx, sy) in zip(fast, slow):
-            assert fx.shape == sx.shape and fx.dtype == sx.dtype == np.float32 and fy.dtype == sy.dtype == np.int64
+            assert fx.shape == sx.shape and fx.dtype == sx.dtype == np.float32
+            assert fy.dtype == sy.dtype == np.int64
             np.testing.assert_array_equal(fx.numpy(), sx.numpy())
             np.testing.assert_array_equal(fy.numpy(), sy.numpy())
 
@@ -72,10 +73,13 @@ def test_transforms_run_per_sample_and_disable_the_tensor_view(local):
 
 @pytest.mark.parametrize("images, labels, message", [
     (np.zeros((3, 28, 28), np.uint8), np.zeros(4, np.uint8), "3 images in .* but 4 labels"),
-    (np.zeros((3, 28, 28), np.int32), np.zeros(3, np.uint8), r"expected MNIST images \(IDX uint8, 3-D\), found int32"),
+    (np.zeros((3, 28, 28), np.int32), np.zeros(3, np.uint8),
+     r"expected MNIST images \(IDX uint8, 3-D\), found int32"),
     (np.zeros((3, 784), np.uint8), np.zeros(3, np.uint8), r"found uint8 of shape \(3, 784\)"),
-    (np.zeros((3, 28, 28), np.uint8), np.zeros((3, 1), np.uint8), r"expected MNIST labels \(IDX uint8, 1-D\)"),
-    (np.zeros((3, 28, 28), np.uint8), np.array([0, 10, 1], np.uint8), "label 10 is out of range for 10 classes"),
+    (np.zeros((3, 28, 28), np.uint8), np.zeros((3, 1), np.uint8),
+     r"expected MNIST labels \(IDX uint8, 1-D\)"),
+    (np.zeros((3, 28, 28), np.uint8), np.array([0, 10, 1], np.uint8),
+     "label 10 is out of range for 10 classes"),
 ])
 def test_foreign_contents_are_refused(isolated, images, labels, message):
     folder = isolated / "MNIST"
