@@ -11,9 +11,11 @@ from .autograd import enable_grad, grad, graph, no_grad, set_grad_enabled, is_gr
 from .backend import (bool_ as bool, float16, float32, float64, int32, int64, manual_seed, uint8,
                       Generator)
 from .creation import *  # noqa: F401,F403
+from .io import load, save
 from .ops import *  # noqa: F401,F403
 from .tensor import Tensor
 from . import autograd  # noqa: E402
+from . import data, utils  # noqa: E402
 import glassgrad.nn as nn  # noqa: E402  (`from . import nn` would find the ops.nn that `from .ops import *` bound)
 
 float = float32

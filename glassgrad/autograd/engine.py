@@ -16,6 +16,7 @@ from . import events
 from .function import Function
 
 _listeners = events.backward_listeners
+_start_listeners = events.start_listeners
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -101,7 +102,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             leaf_grads[key] = g if old is None else old + g
             leaves[key] = parent
 
-    if _listeners:
+    if _start_listeners:
         events.emit_backward_start(roots, root_grads)
     root_fns = []
     for t, g in zip(roots, root_grads):

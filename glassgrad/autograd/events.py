@@ -4,7 +4,8 @@
 place backward rules run) emits a :class:`BackwardStartEvent` when a backward pass begins and a
 :class:`BackwardEvent` for each rule it runs. Recorders, anomaly mode and visuals listen here. A listener is
 any object with some of the methods ``on_op``, ``on_backward_start`` and ``on_backward``; it is put on the
-list of each event it handles, so with nobody listening to ops the engine pays one truthiness test per op.
+list of each event it handles, so with nobody listening to ops the engine pays one truthiness test per op,
+and a listener that only wants to know the loss (``on_backward_start``) adds nothing per backward rule.
 """
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from typing import Any, NamedTuple
 # Mutated in place, never rebound: the engine holds references to these very lists.
 listeners: list = []           # every registered listener
 op_listeners: list = []        # those with on_op
-backward_listeners: list = []  # those with on_backward or on_backward_start
+start_listeners: list = []     # those with on_backward_start
+backward_listeners: list = []  # those with on_backward (an event per backward rule: costly, so separate)
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -76,12 +78,14 @@ def add_listener(listener) -> None:
     listeners.append(listener)
     if hasattr(listener, "on_op"):
         op_listeners.append(listener)
-    if hasattr(listener, "on_backward") or hasattr(listener, "on_backward_start"):
+    if hasattr(listener, "on_backward_start"):
+        start_listeners.append(listener)
+    if hasattr(listener, "on_backward"):
         backward_listeners.append(listener)
 
 
 def remove_listener(listener) -> None:
-    for registry in (listeners, op_listeners, backward_listeners):
+    for registry in (listeners, op_listeners, start_listeners, backward_listeners):
         if listener in registry:
             registry.remove(listener)
 
@@ -111,15 +115,11 @@ def emit_op(node, inputs, output, params) -> None:
 
 def emit_backward_start(roots, grads) -> None:
     event = BackwardStartEvent(tuple(roots), tuple(grads))
-    for listener in tuple(backward_listeners):
-        on_start = getattr(listener, "on_backward_start", None)
-        if on_start is not None:
-            on_start(event)
+    for listener in tuple(start_listeners):
+        listener.on_backward_start(event)
 
 
 def emit_backward(node, grad_output, grad_inputs) -> None:
     event = BackwardEvent(node.name, node, grad_output, grad_inputs, node.location)
     for listener in tuple(backward_listeners):
-        on_backward = getattr(listener, "on_backward", None)
-        if on_backward is not None:
-            on_backward(event)
+        listener.on_backward(event)

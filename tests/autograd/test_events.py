@@ -61,3 +61,20 @@ def test_graph_as_plain_data():
     assert sorted(e["input"] for e in g["edges"] if e["target"] == mul) == [0, 1]
     import json
     json.dumps(g)
+
+
+def test_backward_start_listener_sees_the_loss_without_per_rule_events():
+    class LossWatcher:
+        def __init__(self):
+            self.losses = []
+
+        def on_backward_start(self, event):
+            self.losses.append(float(event.roots[0].data))
+
+    w = gg.tensor([1.0, 2.0], requires_grad=True)
+    watcher = LossWatcher()
+    with gg.autograd.listening(watcher):
+        assert events.backward_listeners == [] and events.start_listeners == [watcher]
+        ((w * w).sum() * 0.5).backward()
+    assert watcher.losses == [2.5]
+    assert events.start_listeners == []

@@ -1,0 +1,4 @@
+"""``torch.utils``'s place: ``glassgrad.utils.data`` is ``glassgrad.data`` under PyTorch's import path."""
+from . import data
+
+__all__ = ["data"]
