@@ -221,20 +221,31 @@ class Module:
         """Every module in the tree, depth first, each once (by identity) unless told otherwise."""
         if memo is None:
             memo = set()
-        if self in memo:
-            return
-        if remove_duplicate:
-            memo.add(self)
-        yield prefix, self
-        for name, module in self._modules.items():
-            if module is None:
+        stack = [(prefix, self)]  # iterative pre-order: deep models do not recurse
+        while stack:
+            name, module = stack.pop()
+            if module in memo:
                 continue
-            yield from module.named_modules(memo, prefix + ("." if prefix else "") + name,
-                                            remove_duplicate)
+            if remove_duplicate:
+                memo.add(module)
+            yield name, module
+            stack.extend((name + ("." if name else "") + key, child)
+                         for key, child in reversed(module._modules.items()) if child is not None)
+
+    def _unique_modules(self):
+        """``modules()`` without building names (the path ``parameters()`` takes every step)."""
+        seen = set()
+        stack = [self]
+        while stack:
+            module = stack.pop()
+            if module in seen:
+                continue
+            seen.add(module)
+            yield module
+            stack.extend(child for child in reversed(module._modules.values()) if child is not None)
 
     def modules(self):
-        for _, module in self.named_modules():
-            yield module
+        return self._unique_modules()
 
     def named_children(self):
         memo = set()
@@ -265,8 +276,12 @@ class Module:
         return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True):
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
+        seen = set()
+        for module in (self._unique_modules() if recurse else (self,)):
+            for param in module._parameters.values():
+                if param is not None and id(param) not in seen:
+                    seen.add(id(param))
+                    yield param
 
     def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
         return self._named_members("_buffers", prefix, recurse, remove_duplicate)
