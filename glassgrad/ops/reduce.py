@@ -1,10 +1,10 @@
 """Reductions: sum, mean, prod, logsumexp, cumsum, all/any, and the dim handling every reduction shares.
 
 The spread and size of a tensor (var, std, var_mean, std_mean, norm) live in ``moments.py``; selections by
-order (max/min, amax/amin, argmax/argmin, sort, topk) in ``sort.py``. Every reduction
-takes ``dim`` as PyTorch does (None, an int or a tuple; negatives count from the end) and ``keepdim``.
-A backward rule gets the upstream gradient in the output's shape, re-inserts the reduced axes as size 1
-(``expand_reduced``) and spreads it over the input's shape.
+order (max/min, amax/amin, argmax/argmin, sort, topk) in ``sort.py``. Every reduction takes ``dim`` as
+PyTorch does (None, an int or a tuple; negatives count from the end) and ``keepdim``. A backward rule gets
+the upstream gradient in the output's shape, re-inserts the reduced axes as size 1 (``expand_reduced``)
+and spreads it over the input's shape.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import numpy as np
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import _new_tensor
+from .elementwise import cast
 
 _reduce_add = np.add.reduce
 _reduce_mul = np.multiply.reduce
@@ -46,16 +47,15 @@ def normalize_dims(dim, ndim: int, op: str) -> tuple | None:
         if not -span <= d < span:
             raise IndexError(f"{op}(): Dimension out of range (expected to be in range of "
                              f"[{-span}, {span - 1}], but got {d})")
+        if d % span in out:
+            raise RuntimeError(f"{op}(): dim {d % span} appears multiple times in the list of dims")
         out.append(d % span)
-    if len(set(out)) != len(out):
-        raise RuntimeError(f"{op}(): dim {out[0] if len(set(out)) == 1 else dims} appears multiple "
-                           "times in the list of dims")
     return tuple(sorted(out)) if ndim else ()
 
 
 def as_dim(d, op: str) -> int:
     """One dim as a Python int (NumPy ints and 0-d integer tensors too; bools and floats refused)."""
-    if isinstance(d, bool) or isinstance(d, float):
+    if isinstance(d, (bool, float)):
         raise TypeError(f"{op}(): dim must be an int or a tuple of ints, got {type(d).__name__}")
     try:
         return operator.index(d)
@@ -122,10 +122,7 @@ def divide(x, d):
 def to_dtype(x, dtype):
     """``x`` in ``dtype`` (any spelling), differentiably; ``x`` itself when it already is."""
     dtype = backend.as_dtype(dtype)
-    if x.data.dtype != dtype:
-        from .elementwise import cast
-        return cast(x, dtype)
-    return x
+    return cast(x, dtype) if x.data.dtype != dtype else x
 
 
 def _int64(x):
@@ -282,9 +279,10 @@ def prod(input, dim=None, keepdim: bool = False, *, dtype=None):
     tensor([ 2., 12.])
     """
     input = _int64(input) if dtype is None else to_dtype(input, dtype)
-    axes = None if dim is None else (one_dim(dim, input.data.ndim, "prod"),)
-    if axes is not None and input.data.ndim == 0:
-        axes = ()
+    axes = None
+    if dim is not None:  # one dim only; a 0-d tensor takes dim 0 or -1 and reduces nothing
+        d = one_dim(dim, input.data.ndim, "prod")
+        axes = (d,) if input.data.ndim else ()
     return Prod.apply(input, axes=axes, keepdim=keepdim)
 
 
