@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
-from .reduce import count, divide, expand_reduced, mean, normalize_dims, require_float, to_dtype
+from .reduce import add_reduce, count, divide, expand_reduced, mean, normalize_dims, require_float, to_dtype
 
 _reduce_add = np.add.reduce
 
@@ -20,9 +20,9 @@ class Var(Function):
         self.correction = correction
         # PyTorch's rule for the gradient differs when no dim is given (or the input is 0-d).
         self.whole = axes is None or a.ndim == 0
-        diff = a - divide(_reduce_add(a, axes, None, None, True), n)  # two passes: x - mean, then squares
+        diff = a - divide(add_reduce(a, axes, True), n)  # two passes: x - mean, then squares
         self.save_for_backward(diff)
-        return divide(_reduce_add(diff * diff, axes, None, None, keepdim), max(0, n - correction))
+        return divide(add_reduce(diff * diff, axes, keepdim), max(0, n - correction))
 
     def backward(self, grad):
         return self.var_grad(expand_reduced(grad, self.in_shape, self.axes, self.keepdim))
@@ -130,9 +130,9 @@ class Norm(Function):
     def forward(self, a, ord, axes, keepdim):
         self.in_shape, self.axes, self.keepdim, self.ord = a.shape, axes, keepdim, ord
         if ord == 2:
-            out = np.sqrt(_reduce_add(a * a, axes, None, None, keepdim))
+            out = np.sqrt(add_reduce(a * a, axes, keepdim))
         elif ord == 1:
-            out = _reduce_add(np.abs(a), axes, None, None, keepdim)
+            out = add_reduce(np.abs(a), axes, keepdim)
         elif ord == np.inf:
             out = np.maximum.reduce(np.abs(a), axes, None, None, keepdim)
         elif ord == -np.inf:
@@ -141,7 +141,7 @@ class Norm(Function):
             out = _reduce_add(a != 0, axes, a.dtype, None, keepdim)
         else:
             with np.errstate(divide="ignore"):  # |0| ** negative p is inf, and the norm then 0
-                out = _reduce_add(np.abs(a) ** ord, axes, None, None, keepdim) ** (1 / ord)
+                out = add_reduce(np.abs(a) ** ord, axes, keepdim) ** (1 / ord)
         self.save_for_backward(a, out)
         return out
 

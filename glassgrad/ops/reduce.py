@@ -21,6 +21,7 @@ from .elementwise import cast
 _reduce_add = np.add.reduce
 _reduce_mul = np.multiply.reduce
 _SPREAD_VIEW = 1 << 16  # above this many elements a broadcast view beats filling a new array
+_LONG_SUM = 1 << 14     # float32 sums of more terms than this, not summed pairwise, accumulate in float64
 
 
 # ---- dims -------------------------------------------------------------------------------------
@@ -111,6 +112,25 @@ def count(shape: tuple, axes: tuple | None) -> int:
     return math.prod([shape[i] for i in axes])
 
 
+def add_reduce(a: np.ndarray, axes: tuple | None, keepdim: bool) -> np.ndarray:
+    """``np.add.reduce``, as accurate as PyTorch's cascade sums in float32.
+
+    NumPy sums pairwise only along the innermost loop; across other axes it adds one term at a time,
+    which drifts over many terms (1e-5 relative over 1e5 rows of a (N, F) array summed over dim 0).
+    Such long float32 sums accumulate in float64 instead; short ones and C-contiguous sums over trailing
+    dims (one pairwise inner loop) stay in float32. Small tensors pay one size test.
+    """
+    if a.size > _LONG_SUM and a.dtype == np.float32 and not _pairwise(a, axes):
+        return _reduce_add(a, axes, np.float64, None, keepdim).astype(np.float32)
+    return _reduce_add(a, axes, None, None, keepdim)
+
+
+def _pairwise(a: np.ndarray, axes: tuple | None) -> bool:
+    if a.flags.c_contiguous and (axes is None or axes == tuple(range(a.ndim - len(axes), a.ndim))):
+        return True
+    return count(a.shape, axes) <= _LONG_SUM
+
+
 def divide(x, d):
     """``x / d`` where ``d`` may be 0: inf or nan as in PyTorch, without NumPy's warning."""
     if d:
@@ -143,7 +163,7 @@ def require_float(x, op: str, message: str | None = None) -> None:
 class Sum(Function):
     def forward(self, a, axes, keepdim):
         self.in_shape, self.axes, self.keepdim = a.shape, axes, keepdim
-        return _reduce_add(a, axes, None, None, keepdim)
+        return add_reduce(a, axes, keepdim)
 
     def backward(self, grad):
         return spread(expand_reduced(grad, self.in_shape, self.axes, self.keepdim), self.in_shape)
@@ -152,7 +172,7 @@ class Sum(Function):
 class Mean(Function):
     def forward(self, a, axes, keepdim):
         self.in_shape, self.axes, self.keepdim = a.shape, axes, keepdim
-        total = _reduce_add(a, axes, None, None, keepdim)
+        total = add_reduce(a, axes, keepdim)
         # Elements per output element; cheaper than count() (0 for an empty output: nothing to divide).
         self.count = n = a.size // total.size if total.size else 0
         if n:
@@ -236,7 +256,7 @@ class LogSumExp(Function):
         else:
             shift = np.zeros(keep_shape(a.shape, axes), a.dtype)
         exps = np.exp(a - shift)
-        total = _reduce_add(exps, axes, None, None, True)
+        total = add_reduce(exps, axes, True)
         self.save_for_backward(exps, total)
         with np.errstate(divide="ignore"):
             out = np.log(total) + shift

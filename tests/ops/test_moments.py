@@ -161,6 +161,17 @@ def test_norm_errors():
         gg.ones(2, 2).norm(2, 2)
 
 
+def test_long_float32_reductions_across_rows_are_accurate():
+    for fn in (lambda x: x.var(0), lambda x: x.std(0, correction=0)):
+        check_op([(200000, 4)], fn, low=0.0, high=1.0)
+    # torch's vector norm adds rows one at a time here (1e-5 relative off at 2e5 rows): compare with
+    # the float64 truth instead.
+    array = np.random.default_rng(0).uniform(0, 1, (200000, 4)).astype(np.float32)
+    for p in (1, 2, 3):
+        truth = torch.from_numpy(array).double().norm(p, 0).float()
+        assert_close(gg.from_numpy(array).norm(p, 0), truth)
+
+
 # ---- gradcheck, hypothesis, names -------------------------------------------------------------
 
 def test_gradcheck_float64():
