@@ -20,7 +20,7 @@ from .elementwise import cast
 
 _reduce_add = np.add.reduce
 _reduce_mul = np.multiply.reduce
-_SPREAD_VIEW = 1 << 16  # above this many elements a broadcast view beats filling a new array
+_SPREAD_VIEW = 1 << 12  # above this many elements a broadcast view is cheaper than filling an array
 _LONG_SUM = 1 << 14     # float32 sums of more terms than this, not summed pairwise, accumulate in float64
 
 
