@@ -240,7 +240,7 @@ def tied_tensors(draw):
     return array, draw(st.integers(-len(shape), len(shape) - 1)), draw(st.booleans())
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(tied_tensors())
 def test_ties_property(case):
     """Any tensor full of ties: values, indices and gradients equal torch's exactly."""
