@@ -186,6 +186,8 @@ def max(input, dim=None, keepdim: bool = False, *, other=None):
     if isinstance(dim, Tensor) or other is not None:
         return maximum(input, dim if other is None else other)
     if dim is None:
+        if keepdim:
+            raise TypeError("max(): keepdim=True needs a dim (the full reduction gives a 0-d tensor)")
         _check_nonempty("max", input.data, None)
         return Max.apply(input, axes=None, keepdim=False)
     return _extreme_along("max", MaxDim, Argmax, return_types.max, input, dim, keepdim)
@@ -201,6 +203,8 @@ def min(input, dim=None, keepdim: bool = False, *, other=None):
     if isinstance(dim, Tensor) or other is not None:
         return minimum(input, dim if other is None else other)
     if dim is None:
+        if keepdim:
+            raise TypeError("min(): keepdim=True needs a dim (the full reduction gives a 0-d tensor)")
         _check_nonempty("min", input.data, None)
         return Min.apply(input, axes=None, keepdim=False)
     return _extreme_along("min", MinDim, Argmin, return_types.min, input, dim, keepdim)

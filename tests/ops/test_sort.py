@@ -65,6 +65,14 @@ def test_max_min_with_dim_ties_pick_the_first(op, dtype):
     check_exact(lambda x: getattr(x, op)(0), np.array([1.0, np.nan, 3.0, np.nan], dtype))
 
 
+def test_full_max_min_refuse_keepdim_without_dim():
+    for op in ("max", "min"):
+        with pytest.raises(TypeError, match=f"{op}\\(\\): keepdim=True needs a dim"):
+            getattr(gg.ones(2, 3), op)(keepdim=True)
+        with pytest.raises(TypeError):
+            getattr(torch.ones(2, 3), op)(keepdim=True)
+
+
 def test_max_min_return_types():
     out = gg.tensor([[1.0, 5.0], [7.0, 2.0]]).max(1)
     assert isinstance(out, tuple) and out._fields == ("values", "indices")
