@@ -197,7 +197,11 @@ def index_select(input, dim: int, index):
 class MaskedFill(Function):
     def forward(self, a, value, mask):
         self.mask = mask
-        out = np.where(mask, value, a)
+        try:
+            out = np.where(mask, value, a)
+        except ValueError:
+            raise RuntimeError(f"masked_fill: mask of shape {list(mask.shape)} cannot be broadcast to the "
+                               f"input of shape {list(a.shape)}") from None
         return out if out.dtype == a.dtype else out.astype(a.dtype)
 
     def backward(self, grad):
@@ -217,11 +221,6 @@ def masked_fill(input, mask, value):
     mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
     if mask.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
-    try:
-        np.broadcast_shapes(mask.shape, input.data.shape)
-    except ValueError:
-        raise RuntimeError(f"masked_fill: mask of shape {list(mask.shape)} cannot be broadcast to the input "
-                           f"of shape {list(input.data.shape)}") from None
     if isinstance(value, Tensor):
         if value.data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
@@ -266,7 +265,13 @@ def tril(input, diagonal: int = 0):
 
 
 def triu(input, diagonal: int = 0):
-    """The upper triangle of the last two dims (on and above ``diagonal``); the rest zero."""
+    """The upper triangle of the last two dims (on and above ``diagonal``); the rest zero.
+
+    >>> import glassgrad as gg
+    >>> gg.ones(2, 3).triu(1)
+    tensor([[0., 1., 1.],
+            [0., 0., 1.]])
+    """
     if input.data.ndim < 2:
         raise RuntimeError(f"triu: input tensor must have at least 2 dimensions, got {input.data.ndim}")
     return Triu.apply(input, diagonal=int(diagonal))
@@ -300,3 +305,7 @@ def one_hot(tensor, num_classes: int = -1):
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_fill", "tril", "triu"]
 
 TENSOR_METHODS = {name: globals()[name] for name in __all__}
+TENSOR_METHODS.update({  # in place: the result replaces the tensor's value (and graph node), as in tensor.py
+    "scatter_": lambda self, *args, **kwargs: self._write(scatter(self, *args, **kwargs)),
+    "scatter_add_": lambda self, *args, **kwargs: self._write(scatter_add(self, *args, **kwargs)),
+})

@@ -51,30 +51,19 @@ class Reshape(Function):
                 raise ValueError
             return a.reshape(shape)
         except (ValueError, TypeError):
-            raise _reshape_error(self.name, shape, a.size) from None
+            raise _reshape_error(self.name, shape, a.shape) from None
 
     def backward(self, grad):
         return grad.reshape(self.in_shape)
 
 
-class Flatten(Reshape):
-    pass
+# Reshapes under their own names, so that the graph (and every picture of it) says which op it was.
+View, Flatten, Unflatten, Squeeze, Unsqueeze = (
+    type(name, (Reshape,), {}) for name in ("View", "Flatten", "Unflatten", "Squeeze", "Unsqueeze"))
 
 
-class Unflatten(Reshape):
-    pass
-
-
-class Squeeze(Reshape):
-    pass
-
-
-class Unsqueeze(Reshape):
-    pass
-
-
-def _reshape_error(op, shape, size) -> Exception:
-    shape = list(shape)
+def _reshape_error(op, shape, in_shape) -> Exception:
+    shape, size = list(shape), math.prod(in_shape)
     if not all(isinstance(n, (int, np.integer)) for n in shape):
         return TypeError(f"{op}(): shape must be a sequence of ints, got {shape}")
     if shape.count(-1) > 1:
@@ -85,7 +74,8 @@ def _reshape_error(op, shape, size) -> Exception:
     if size == 0 and -1 in shape:
         return RuntimeError(f"{op}: cannot reshape tensor of 0 elements into shape {shape} because the "
                             "unspecified dimension size -1 can be any value and is ambiguous")
-    return RuntimeError(f"shape '{shape}' is invalid for input of size {size}")
+    return RuntimeError(f"{op}: shape '{shape}' is invalid for input of size {size} (input shape "
+                        f"{list(in_shape)})")
 
 
 def reshape(input, *shape):
@@ -106,7 +96,7 @@ def view(input, *shape):
     >>> gg.zeros(2, 3).view(-1).shape
     (6,)
     """
-    return Reshape.apply(input, shape=shape_arg(shape))
+    return View.apply(input, shape=shape_arg(shape))
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1):
@@ -240,6 +230,18 @@ def permute(input, *dims):
     return Permute.apply(input, dims=tuple(shape_arg(dims)))
 
 
+def t(input):
+    """``transpose(input, 0, 1)`` for a matrix; a vector or a 0-d tensor stays as it is.
+
+    >>> import glassgrad as gg
+    >>> gg.zeros(2, 3).t().shape
+    (3, 2)
+    """
+    if input.data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.data.ndim}D")
+    return _T(input)
+
+
 def _T(self):
     """All dims reversed (PyTorch's ``.T``; it warns for ndim != 2, glassgrad does not)."""
     n = self.data.ndim
@@ -260,7 +262,10 @@ def _mT(self):
 
 class Expand(Function):
     def forward(self, a, shape):
-        return np.broadcast_to(a, shape)
+        try:
+            return np.broadcast_to(a, shape)  # NumPy's broadcasting rule is PyTorch's expand rule
+        except ValueError:
+            raise _expand_error(a.shape, shape) from None
 
     def backward(self, grad):
         return grad  # the engine sums a broadcast gradient back down to the input's shape
@@ -291,24 +296,33 @@ def expand(input, *sizes):
     if lead < 0:
         raise RuntimeError(f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
                            f"to the number of dimensions in the tensor ({len(shape)})")
-    target = list(sizes)
+    if -1 in sizes:
+        if -1 in sizes[:lead]:
+            raise RuntimeError(f"expand: The expanded size of the tensor (-1) isn't allowed in a leading, "
+                               f"non-existing dimension {sizes.index(-1)}")
+        sizes = sizes[:lead] + tuple([n if s == -1 else s for s, n in zip(sizes[lead:], shape)])
+    return input if sizes == shape else Expand.apply(input, shape=sizes)
+
+
+def _expand_error(shape, sizes) -> Exception:
+    lead = len(sizes) - len(shape)
     for i, n in enumerate(sizes):
-        if i < lead:
-            if n < 0:
-                raise RuntimeError(f"expand: The expanded size of the tensor ({n}) isn't allowed in a "
-                                   f"leading, non-existing dimension {i}")
-        elif n == -1:
-            target[i] = shape[i - lead]
-        elif n != shape[i - lead] and shape[i - lead] != 1:
-            raise RuntimeError(f"The expanded size of the tensor ({n}) must match the existing size "
-                               f"({shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: "
-                               f"{list(sizes)}.  Tensor sizes: {list(shape)}")
-    target = tuple(target)
-    return input if target == shape else Expand.apply(input, shape=target)
+        if n < 0:
+            return RuntimeError(f"expand: invalid size {n} at dimension {i} (target sizes {list(sizes)})")
+        if i >= lead and n != shape[i - lead] and shape[i - lead] != 1:
+            return RuntimeError(f"The expanded size of the tensor ({n}) must match the existing size "
+                                f"({shape[i - lead]}) at non-singleton dimension {i}.  Target sizes: "
+                                f"{list(sizes)}.  Tensor sizes: {list(shape)}")
+    return RuntimeError(f"expand: cannot expand a tensor of shape {list(shape)} to {list(sizes)}")
 
 
 def expand_as(input, other):
-    """``input.expand(other.shape)``."""
+    """``input.expand(other.shape)``.
+
+    >>> import glassgrad as gg
+    >>> gg.zeros(3, 1).expand_as(gg.zeros(2, 3, 4)).shape
+    (2, 3, 4)
+    """
     return expand(input, other.data.shape)
 
 
@@ -349,7 +363,13 @@ class Flip(Function):
 
 
 def contiguous(input, memory_format=None):
-    """The tensor itself: glassgrad's arrays need no particular layout (a documented no-op)."""
+    """The tensor itself: glassgrad's arrays need no particular layout (a documented no-op).
+
+    >>> import glassgrad as gg
+    >>> x = gg.zeros(2, 3).T
+    >>> x.contiguous() is x, x.is_contiguous()
+    (True, False)
+    """
     return input
 
 
@@ -384,11 +404,13 @@ def flip(input, *dims):
 swapaxes = swapdims = transpose
 
 __all__ = ["reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose", "swapaxes",
-           "swapdims", "permute", "clone", "flip"]
+           "swapdims", "permute", "t", "clone", "flip"]
 
 TENSOR_METHODS = {
     **{name: globals()[name] for name in __all__},
-    "view": view, "expand": expand, "expand_as": expand_as, "repeat": repeat,
+    "view": view, "view_as": lambda self, other: view(self, other.data.shape),
+    "reshape_as": lambda self, other: reshape(self, other.data.shape),
+    "expand": expand, "expand_as": expand_as, "repeat": repeat,
     "contiguous": contiguous, "is_contiguous": is_contiguous,
     "T": property(_T), "mT": property(_mT),
 }

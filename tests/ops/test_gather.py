@@ -81,6 +81,27 @@ def test_masked_fill_value_dtype_and_integer_input():
     assert v.grad.item() == 2.0 and v.grad.dtype == np.float64
 
 
+def test_in_place_variants():
+    def scatter_(m, x, s):
+        y = x * 1.0
+        y.scatter_(1, idx(m, [[2, 0]]), s)
+        return y
+
+    def scatter_add_(m, x, s):
+        y = x * 1.0
+        y.scatter_add_(0, idx(m, [[1, 1], [0, 1]]), s)
+        return y
+
+    def index_put_(m, x, s):
+        y = x * 1.0
+        y.index_put_((idx(m, [1, 1]),), s, accumulate=True)
+        return y
+
+    check_op([(3, 4), (1, 2)], *both(scatter_))
+    check_op([(3, 2), (2, 2)], *both(scatter_add_))
+    check_op([(3, 2), (2, 2)], *both(index_put_))
+
+
 def test_scatter_src_larger_than_index():
     x, src = gg.zeros(2, 3, requires_grad=True), gg.ones(2, 3, requires_grad=True)
     out = x.scatter(1, gg.tensor([[2], [0]]), src)

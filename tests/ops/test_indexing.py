@@ -101,8 +101,10 @@ def test_repeated_indices_at_scale(shape, index):
 
 def test_add_rows_matches_add_at():
     rng = np.random.default_rng(0)
-    for rows_shape, size in [((5000,), 100), ((3000, 7), 40), ((10, 3), 4), ((4000, 2, 3), 4000)]:
-        idx = rng.integers(0, size, rows_shape[0])
+    # bincount (1-D), reduceat (many repeats), np.add.at (tiny), rounds (few repeats), no repeats
+    for rows_shape, size in [((5000,), 100), ((3000, 7), 40), ((10, 3), 4), ((4000, 2, 3), 4000),
+                             ((500, 8), 500)]:
+        idx = rng.integers(0, size, rows_shape[0]) if size != 500 else rng.permutation(500)
         rows = rng.standard_normal(rows_shape)
         out, expected = np.ones((size,) + rows_shape[1:]), np.ones((size,) + rows_shape[1:])
         add_rows(out, idx, rows)

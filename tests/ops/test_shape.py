@@ -45,6 +45,10 @@ CASES = {
     "permute_tuple": ((2, 3, 4), lambda m, x: m.permute(x, (1, -1, 0))),
     "T_2d": ((3, 4), lambda m, x: x.T),
     "mT": ((2, 3, 4), lambda m, x: x.mT),
+    "t": ((3, 4), lambda m, x: x.t()),
+    "torch.t_vector": ((3,), lambda m, x: m.t(x) * 2),
+    "view_as": ((2, 3, 4), lambda m, x: x.view_as(m.zeros(4, 6))),
+    "reshape_as": ((2, 3, 4), lambda m, x: x.transpose(0, 1).reshape_as(m.zeros(24))),
     "expand": ((3, 1), lambda m, x: x.expand(3, 4)),
     "expand_keep": ((3, 1), lambda m, x: x.expand(2, -1, 5)),
     "expand_list": ((1, 3), lambda m, x: x.expand([4, 3])),
@@ -134,13 +138,14 @@ def test_op_names_on_the_graph():
     names = [x.view(-1), x.flatten(), x.unsqueeze(0), x.unsqueeze(0).squeeze(0), x.T, x.permute(1, 0),
              x.expand(2, 2, 3), x.repeat(1, 2), x.clone(), x.flip(0)]
     assert [t.grad_fn.name for t in names] == [
-        "reshape", "flatten", "unsqueeze", "squeeze", "transpose", "permute", "expand", "repeat", "clone",
+        "view", "flatten", "unsqueeze", "squeeze", "transpose", "permute", "expand", "repeat", "clone",
         "flip"]
 
 
 ERRORS = [
-    (lambda x: x.reshape(2, 5), RuntimeError, r"shape '\[2, 5\]' is invalid for input of size 24"),
-    (lambda x: x.view(-1, 5), RuntimeError, r"shape '\[-1, 5\]' is invalid for input of size 24"),
+    (lambda x: x.reshape(2, 5), RuntimeError, r"^reshape: shape '\[2, 5\]' is invalid for input of size "
+                                              r"24 \(input shape \[2, 3, 4\]\)$"),
+    (lambda x: x.view(-1, 5), RuntimeError, r"^view: shape '\[-1, 5\]' is invalid for input of size 24"),
     (lambda x: x.reshape(-1, -1), RuntimeError, "only one dimension can be inferred"),
     (lambda x: x.reshape(-2, 12), RuntimeError, "invalid shape dimension -2"),
     (lambda x: x.reshape(2.0, 12), TypeError, "reshape"),
@@ -158,6 +163,7 @@ ERRORS = [
     (lambda x: x.permute(0, 1, 1), RuntimeError, "duplicate dims are not allowed"),
     (lambda x: x.permute(0, 1, 5), IndexError, "Dimension out of range"),
     (lambda x: x.sum(0).sum(0).mT, RuntimeError, "mT is only supported on matrices"),
+    (lambda x: x.t(), RuntimeError, r"t\(\) expects a tensor with <= 2 dimensions, but self is 3D"),
     (lambda x: x.expand(2, 4, 4), RuntimeError, r"The expanded size of the tensor \(4\) must match the "
                                                 r"existing size \(3\) at non-singleton dimension 1"),
     (lambda x: x.expand(3, 4), RuntimeError, "number of sizes provided \\(2\\) must be greater or equal"),
