@@ -299,6 +299,21 @@ class IndexPut(Function):
         return grad_input, grad_value
 
 
+def put_plain(array: np.ndarray, index, value) -> None:
+    """``array[index] = value`` in place, by PyTorch's index rules (``Tensor.__setitem__`` without a graph)."""
+    first, index, _ = convert_index(index, array.ndim)
+    target = array if first is None else array[first]
+    try:
+        target[index] = value
+    except IndexError as error:
+        raise _index_error(error, array.shape) from None
+    except ValueError as error:
+        if "broadcast" not in str(error):
+            raise
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(np.shape(value))} cannot be "
+                           f"broadcast to indexing result of shape {list(target[index].shape)}") from None
+
+
 def index_put(input, indices, values, accumulate: bool = False):
     """A copy of ``input`` with ``values`` written (or, with ``accumulate``, added) at ``indices``; what
     ``x[indices] = values`` records under autograd. Gradients reach both tensors.

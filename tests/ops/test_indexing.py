@@ -244,6 +244,24 @@ def test_setitem_into_a_tensor_without_grad_makes_it_require_grad():
     assert v.grad.item() == 2.0 and v.grad.dtype == np.float64
 
 
+@pytest.mark.parametrize("index", [(0, slice(None), [1, 3]), (T(1), [0, 2]), [[0, 1], [2, 2]],
+                                   T([1, 0], dtype=gg.uint8), (Ellipsis, T([True, False, True, True]))],
+                         ids=str)
+def test_setitem_without_grad_follows_torch_rules(index):
+    ours, theirs = gg.zeros(2, 3, 4), torch.zeros(2, 3, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = theirs[to_torch(index)]
+        value = torch.arange(value.numel(), dtype=torch.float32).reshape(value.shape)
+        theirs[to_torch(index)] = value
+    ours[index] = gg.tensor(value.numpy())
+    assert_close(ours, theirs)
+    with pytest.raises(ValueError, match="step must be greater than zero"):
+        ours[::-1] = 1.0
+    with pytest.raises(RuntimeError, match="shape mismatch"):
+        ours[0] = gg.ones(2)
+
+
 def test_setitem_on_leaf_requiring_grad_is_refused():
     x = gg.ones(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
