@@ -93,6 +93,10 @@ class Scatter(Function):
         return grad_input, grad_src
 
 
+class ScatterAdd(Scatter):  # its own name on the graph
+    pass
+
+
 def gather(input, dim: int, index, *, sparse_grad: bool = False):
     """``out[i][j] = input[i][index[i][j]]`` for ``dim=1`` (likewise for other dims); ``index`` has
     ``input``'s ndim and may be smaller in the other dims.
@@ -129,7 +133,7 @@ def _scatter(op, input, dim, index, src, value, add):
     _check_bounds(index, shape[d] if shape else 1, d, op)
     if not shape:
         index = index.reshape(())
-    return Scatter.apply(input, src, dim=d, index=index, add=add)
+    return (ScatterAdd if add else Scatter).apply(input, src, dim=d, index=index, add=add)
 
 
 def scatter(input, dim: int, index, src=None, value=None):

@@ -1,4 +1,5 @@
-"""Indexing: ``x[...]``, ``x[...] = v`` under autograd, gather/scatter, index_select, masked ops, one_hot.
+"""Indexing: ``x[...]``, ``x[...] = v`` (``index_put``), narrow and select; ``add_rows`` for the backwards
+here and in gather.py.
 
 Forward indexing is NumPy's, whose rules for basic and advanced indices are PyTorch's but for the three
 spots ``convert_index`` mends. The backward of an index puts the upstream gradient back where the values
@@ -73,7 +74,8 @@ def scatter_index(shape: tuple, index: tuple, grad: np.ndarray) -> np.ndarray:
     ``add_rows`` into an (A, *sliced dims) array, with the merged positions as row numbers.
     """
     first = index[0]
-    if len(index) == 1 and first.dtype != bool:  # x[idx], the embedding-style lookup: rows of dim 0
+    if len(index) == 1 and type(first) is np.ndarray and first.dtype != bool:
+        # x[idx], the embedding-style lookup: whole rows of dim 0
         out = np.zeros(shape, grad.dtype)
         flat = first.reshape(-1)
         if flat.size:
@@ -158,7 +160,7 @@ def _entry(entry):
     if dtype.kind in "iu":
         if array.ndim == 0:  # a 0-d integer tensor indexes like an int in PyTorch
             return int(array), _INT
-        return array, ARRAY
+        return (array if dtype.kind == "i" else array.astype(np.int64)), ARRAY
     raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
 
 
@@ -300,7 +302,7 @@ class IndexPut(Function):
 
 
 def put_plain(array: np.ndarray, index, value) -> None:
-    """``array[index] = value`` in place, by PyTorch's index rules (``Tensor.__setitem__`` without a graph)."""
+    """``array[index] = value`` in place by PyTorch's index rules: ``Tensor.__setitem__`` without a graph."""
     first, index, _ = convert_index(index, array.ndim)
     target = array if first is None else array[first]
     try:

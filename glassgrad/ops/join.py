@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.function import Function
-from ..tensor import Tensor, _new_tensor
+from ..tensor import _new_tensor
 from .indexing import BASIC, Index, add_rows
 from .shape import wrap_dim
 

@@ -111,7 +111,8 @@ def test_scatter_src_larger_than_index():
 
 
 def test_scatter_integer_tensors_and_no_grad_results():
-    out = gg.zeros(2, 3, dtype=gg.int64).scatter_add(1, gg.tensor([[0, 0], [2, 2]]), gg.tensor([[1, 2], [3, 4]]))
+    out = gg.zeros(2, 3, dtype=gg.int64).scatter_add(1, gg.tensor([[0, 0], [2, 2]]),
+                                                     gg.tensor([[1, 2], [3, 4]]))
     assert out.tolist() == [[3, 0, 0], [0, 0, 7]] and not out.requires_grad
 
 
