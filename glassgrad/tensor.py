@@ -274,7 +274,8 @@ class Tensor:
             from .ops.shape import index_put
             self._write(index_put(self, index, value))
             return
-        self.data[_plain_index(index)] = value.data if isinstance(value, Tensor) else value
+        from .ops.indexing import put_plain  # PyTorch's index rules, as under autograd
+        put_plain(self.data, index, value.data if isinstance(value, Tensor) else value)
 
     # ---- conversions ------------------------------------------------------------------------
     def to(self, *args, dtype=None, **kwargs) -> "Tensor":

@@ -1,10 +1,13 @@
 """The op library: one file per family, each op a Function with its backward under its forward."""
-from . import conv, elementwise, linalg, moments, nn, reduce, shape, sort
+from . import conv, elementwise, gather, indexing, join, linalg, moments, nn, reduce, shape, sort
 
-METHOD_MODULES = (elementwise, reduce, moments, sort, shape, linalg, conv, nn)
+METHOD_MODULES = (elementwise, reduce, moments, sort, shape, indexing, gather, join, linalg, conv, nn)
 
 from .conv import *  # noqa: E402,F401,F403
 from .elementwise import *  # noqa: E402,F401,F403
+from .gather import *  # noqa: E402,F401,F403
+from .indexing import *  # noqa: E402,F401,F403
+from .join import *  # noqa: E402,F401,F403
 from .linalg import *  # noqa: E402,F401,F403
 from .moments import *  # noqa: E402,F401,F403
 from .nn import *  # noqa: E402,F401,F403
