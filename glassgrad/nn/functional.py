@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from ..ops import elementwise as _ew
 from ..ops.elementwise import gelu, sigmoid, softplus, tanh, where
+from ..ops.gather import one_hot
+from ..ops.join import pad
 from ..ops.linalg import linear
 from .functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss,
                               l1_loss, mse_loss, smooth_l1_loss)
@@ -42,6 +44,6 @@ def elu(input, alpha: float = 1.0, inplace: bool = False):
     return _maybe_inplace(input, where(input > 0, input, negative), inplace)
 
 
-__all__ = ["linear", "relu", "leaky_relu", "gelu", "silu", "softplus", "elu", "sigmoid", "tanh",
+__all__ = ["pad", "one_hot", "linear", "relu", "leaky_relu", "gelu", "silu", "softplus", "elu", "sigmoid", "tanh",
            "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]

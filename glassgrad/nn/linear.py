@@ -61,3 +61,8 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear by another name: PyTorch's ``MultiheadAttention.out_proj`` class, kept for identical
+    reprs."""
