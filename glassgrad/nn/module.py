@@ -14,7 +14,7 @@ from ..tensor import Tensor
 from . import hooks as _hooks
 from . import state as _state
 from . import summary as _summary
-from .parameter import Parameter
+from .parameter import Parameter, module_to_dtype
 
 
 def _typename(value) -> str:
@@ -345,27 +345,9 @@ class Module:
 
     def to(self, *args, **kwargs) -> "Module":
         """Cast floating parameters and buffers (``model.to(glassgrad.float64)``); 'cpu' is accepted."""
-        dtype = kwargs.pop("dtype", None)
-        device = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for arg in args:
-            if isinstance(arg, Tensor):
-                dtype = arg.dtype
-            elif isinstance(arg, str) and not arg.removeprefix("torch.").removeprefix(
-                    "glassgrad.") in backend._DTYPE_ALIASES:
-                device = arg
-            else:
-                dtype = arg
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise RuntimeError(f"glassgrad runs on the CPU only; cannot move a module to {device!r}")
+        dtype = module_to_dtype(args, kwargs)
         if dtype is None:
             return self
-        dtype = backend.as_dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
-                            f"desired dtype={dtype}")
         return self._apply(lambda t: t.type(dtype) if t.is_floating_point() else t)
 
     def float(self) -> "Module":

@@ -56,3 +56,30 @@ def factory_kwargs(device=None, dtype=None) -> np.dtype:
     if dtype.kind != "f":
         raise TypeError(f"layers hold floating point weights; got dtype={dtype}")
     return dtype
+
+
+def module_to_dtype(args: tuple, kwargs: dict):
+    """The dtype asked of ``Module.to(*args, **kwargs)`` (None: no cast); devices other than the CPU
+    and non-floating dtypes are refused, as PyTorch refuses the latter."""
+    kwargs = dict(kwargs)
+    dtype, device = kwargs.pop("dtype", None), kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, str) and arg.removeprefix("torch.").removeprefix(
+                "glassgrad.") not in backend._DTYPE_ALIASES:
+            device = arg
+        else:
+            dtype = arg
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"glassgrad runs on the CPU only; cannot move a module to {device!r}")
+    if dtype is None:
+        return None
+    dtype = backend.as_dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                        f"dtype={dtype}")
+    return dtype
