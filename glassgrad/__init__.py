@@ -14,6 +14,7 @@ from .creation import *  # noqa: F401,F403
 from .ops import *  # noqa: F401,F403
 from .tensor import Tensor
 from . import autograd  # noqa: E402
+from . import optim  # noqa: E402
 
 float = float32
 double = float64
