@@ -42,7 +42,10 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     if norm_type in (np.inf, -np.inf) and any(a.size == 0 for a in arrays):
         raise RuntimeError(f"clip_grad_norm_: cannot compute the {norm_type} norm of an empty tensor because "
                            "the operation does not have an identity")
-    total = _combine([_partial(a.reshape(-1), norm_type) for a in parts], norm_type)
+    if norm_type == 0.0:  # as torch: the 0-"norm" of the per-tensor counts, i.e. how many tensors are nonzero
+        total = float(sum(1 for a in arrays if np.count_nonzero(a)))
+    else:
+        total = _combine([_partial(a.reshape(-1), norm_type) for a in parts], norm_type)
     total = np.asarray(total, dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is "
@@ -61,8 +64,6 @@ def _partial(x: np.ndarray, p: float) -> float:
         return float(max(x.max(), -x.min()))
     if p == -np.inf:
         return float(np.abs(x).min())
-    if p == 0.0:
-        return float(np.count_nonzero(x))
     if p == 1.0:
         return float(np.abs(x).sum())
     return float((np.abs(x) ** p).sum())
@@ -74,7 +75,7 @@ def _combine(partials: list, p: float) -> float:
     if p == -np.inf:
         return float(np.min(partials))
     total = sum(partials)
-    if p == 0.0 or p == 1.0:
+    if p == 1.0:
         return total
     return total ** 0.5 if p == 2.0 else total ** (1.0 / p)
 
@@ -90,12 +91,13 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm, foreach: bool
     coef = np.minimum(np.asarray(float(max_norm), dtype=total.dtype) / (total + total.dtype.type(1e-6)), 1.0)
     if coef == 1.0:  # multiplying by one changes nothing (a NaN coefficient still goes through)
         return
-    for g in grads:
-        scale = g.data.dtype.type(coef)
-        if g.data.flags.writeable:
-            g.data *= scale
-        else:
-            g.data = g.data * scale
+    with np.errstate(invalid="ignore"):  # inf * 0 is NaN, silently, as in PyTorch
+        for g in grads:
+            scale = g.data.dtype.type(coef)
+            if g.data.flags.writeable:
+                g.data *= scale
+            else:
+                g.data = g.data * scale
 
 
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False,

@@ -222,11 +222,11 @@ class Optimizer:
         self.param_groups.append(group)
 
     def __repr__(self) -> str:
-        lines = [type(self).__name__ + " ("]
+        text = type(self).__name__ + " ("
         for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
-        return "\n".join(lines) + "\n)"
+            text += f"\nParameter Group {i}\n"
+            text += "".join(f"    {key}: {group[key]}\n" for key in sorted(group) if key != "params")
+        return text + ")"
 
     # ---- stepping ---------------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -256,13 +256,14 @@ class Optimizer:
                 loss = closure()
         if type(self.state) is not _State:  # someone assigned a plain dict: track its edits again
             self.state = _State(self.state)
-        for group in self.param_groups:
-            plan = self._plans.get(id(group))
-            if plan is None or not plan.valid(self, group):
-                plan = self._plans[id(group)] = Plan(self, group)
-            if not plan.run(self._update, group):  # a gradient vanished since the plan was made
-                plan = self._plans[id(group)] = Plan(self, group)
-                plan.run(self._update, group)
+        with np.errstate(all="ignore"):  # NaN and inf go through silently, as in PyTorch
+            for group in self.param_groups:
+                plan = self._plans.get(id(group))
+                if plan is None or not plan.valid(self, group):
+                    plan = self._plans[id(group)] = Plan(self, group)
+                if not plan.run(self._update, group):  # a gradient vanished since the plan was made
+                    plan = self._plans[id(group)] = Plan(self, group)
+                    plan.run(self._update, group)
         self._opt_called = True  # lets a scheduler warn about being stepped before its optimizer
         for hook in chain(self._step_post_hooks.values(), _global_post_hooks.values()):
             hook(self, args, kwargs)

@@ -67,7 +67,8 @@ def feed(step: int, g_params: list, t_params: list, sign: dict | None = None) ->
             continue
         s = sign.get(id(gp), 1.0) if sign else 1.0
         gp.grad = gg.from_numpy(gradient(step, i, gp.data, s))
-        tp.grad = torch.from_numpy(gradient(step, i, tp.detach().numpy(), s))
+        # Laid out like the parameter, as autograd does (torch's fused kernels assume it).
+        tp.grad = torch.empty_like(tp).copy_(torch.from_numpy(gradient(step, i, tp.detach().numpy(), s)))
 
 
 def compare_params(g_params, t_params, what: str, scale: float = 1.0) -> None:
