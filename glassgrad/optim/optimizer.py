@@ -160,7 +160,14 @@ class Optimizer:
         if not isinstance(param_groups[0], dict):
             param_groups = [{"params": param_groups}]
         for group in param_groups:
-            self.add_param_group(dict(group))
+            self.add_param_group(group)
+
+    def __getstate__(self) -> dict:  # pickling and deep copies carry what PyTorch's do
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._step_pre_hooks, self._step_post_hooks, self._plans = OrderedDict(), OrderedDict(), {}
 
     # ---- what an algorithm provides ---------------------------------------------------------------
     def _check_options(self, options: dict) -> None:
@@ -205,11 +212,9 @@ class Optimizer:
                                 f"has dtype {p.data.dtype}")
         if len({id(p) for p in params}) != len(params):
             raise ValueError("optimizer contains a parameter group with duplicate parameters")
-        group = {**param_group, "params": params}
+        group = {**self.defaults, **param_group, "params": params}
         if names:
             group["param_names"] = names
-        for name, default in self.defaults.items():
-            group.setdefault(name, default)
         self._check_options(group)
         taken = {id(p) for g in self.param_groups for p in g["params"]}
         for g in self.param_groups:
@@ -219,7 +224,8 @@ class Optimizer:
                                  f"cannot add param group {which} to the optimizer")
         if any(id(p) in taken for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
-        self.param_groups.append(group)
+        param_group.update(group)  # the caller's dict becomes the group, as in PyTorch
+        self.param_groups.append(param_group)
 
     def __repr__(self) -> str:
         text = type(self).__name__ + " ("
@@ -238,9 +244,12 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.grad_fn = None
-                    p.grad.requires_grad = False
-                    p.grad.data[...] = 0
+                    grad = p.grad
+                    grad.grad_fn, grad.requires_grad = None, False
+                    if grad.data.flags.writeable:
+                        grad.data[...] = 0
+                    else:
+                        grad.data = np.zeros_like(grad.data)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; ``closure`` re-evaluates the loss first."""

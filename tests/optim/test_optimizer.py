@@ -327,3 +327,31 @@ def test_load_state_dict_copies_and_casts():
     assert state["exp_avg"].dtype == np.float64 and state["exp_avg_sq"].dtype == np.float64
     assert state["exp_avg_sq"] is not saved["state"][0]["exp_avg_sq"]
     assert opt.param_groups[0]["lr"] == 0.5 and opt.param_groups[0]["params"][0] is w64
+
+
+def test_deep_copies_and_pickles_carry_on_identically():
+    import copy
+    import pickle
+
+    ws = params(3) + [gg.ones(130, 130, requires_grad=True)]
+    opt = gg.optim.Adam(ws, lr=0.1, amsgrad=True)
+    for step in range(3):
+        for w in ws:
+            w.grad = gg.from_numpy(np.full(w.shape, 0.1 * step + 0.5, dtype=np.float32))
+        opt.step()
+    copies = [copy.deepcopy(opt), pickle.loads(pickle.dumps(opt))]
+    for o in [opt] + copies:
+        for p in [p for g in o.param_groups for p in g["params"]]:
+            p.grad = gg.from_numpy(np.full(p.shape, -0.3, dtype=np.float32))
+        o.step()
+    for o in copies:
+        for a, b in zip(opt.param_groups[0]["params"], o.param_groups[0]["params"]):
+            assert a is not b
+            np.testing.assert_array_equal(a.data, b.data)
+        assert o.state_dict()["param_groups"] == opt.state_dict()["param_groups"]
+
+
+def test_a_users_group_dict_becomes_the_group():
+    group = {"params": (p for p in params(2)), "lr": 0.5}
+    opt = gg.optim.SGD([group], momentum=0.9)
+    assert opt.param_groups[0] is group and isinstance(group["params"], list) and group["momentum"] == 0.9
