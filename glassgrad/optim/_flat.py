@@ -25,6 +25,7 @@ import numpy as np
 from ..tensor import Tensor
 
 FLAT_LIMIT = 1 << 14  # elements; above this, copying in and out costs more than the per-call overhead saved
+BUCKET_LIMIT = 1 << 16  # elements per bucket, so that its arrays stay in cache across the update's passes
 
 _setitem = dict.__setitem__  # writes the driver makes to state dicts are not user edits: no re-plan
 
@@ -94,10 +95,9 @@ class Plan:
                 self.singles.append((p, arrays, steps, st))
             else:
                 age = (p.data.dtype, keys, float(st["step"]) if optimizer._has_step else None)
-                by_age.setdefault(age, ([], []))
-                by_age[age][0].append(p)
-                by_age[age][1].append(st)
-        self.buckets = [Bucket(ps, sts, age[1], optimizer._has_step) for age, (ps, sts) in by_age.items()]
+                by_age.setdefault(age, []).append((p, st))
+        self.buckets = [Bucket([p for p, _ in chunk], [st for _, st in chunk], age[1], optimizer._has_step)
+                        for age, members in by_age.items() for chunk in _chunks(members)]
         self.version = state.version
 
     def valid(self, optimizer, group: dict) -> bool:
@@ -126,7 +126,7 @@ class Plan:
             if len(b.arrays) != known:
                 b.adopt_new_state()
             for data, view in zip(datas, b.views):
-                np.copyto(data, view)
+                data[...] = view  # (a slice assignment costs half what np.copyto does on tiny arrays)
         for (p, arrays, steps, st), grad in zip(self.singles, grads):
             step = None
             if steps is not None:
@@ -141,17 +141,33 @@ class Plan:
         return True
 
 
+def _chunks(members: list) -> list:
+    """Consecutive runs of ``(param, state)`` pairs holding at most BUCKET_LIMIT elements each."""
+    chunks, size = [[]], 0
+    for p, st in members:
+        if chunks[-1] and size + p.data.size > BUCKET_LIMIT:
+            chunks.append([])
+            size = 0
+        chunks[-1].append((p, st))
+        size += p.data.size
+    return chunks
+
+
 def _normalize(optimizer, st: dict, p: Tensor, index: int) -> tuple:
-    """Make every state entry a Tensor (users may store arrays or numbers); the array keys, checked."""
+    """The keys of the state arrays an update works on, each made a Tensor (users may store arrays) and
+    checked. Scalars other than 'step' (a custom optimizer's counters, say) are left alone."""
     keys = []
     for key, value in list(st.items()):
-        if value is None:
+        if key == "step" and not isinstance(value, Tensor):
+            value = Tensor(np.asarray(value, dtype=np.float32).reshape(()).copy())
+            _setitem(st, key, value)
+        if key == "step" or value is None or np.ndim(_data(value)) == 0 and p.data.ndim != 0:
             continue
         if not isinstance(value, Tensor):
-            value = Tensor(np.asarray(value, dtype=np.float32 if key == "step" else None))
+            if not isinstance(value, np.ndarray):
+                continue
+            value = Tensor(value)
             _setitem(st, key, value)
-        if key == "step":
-            continue
         if value.data.shape != p.data.shape:
             raise RuntimeError(f"{type(optimizer).__name__}: state[{key!r}] of parameter {index} has shape "
                                f"{value.data.shape} but the parameter has shape {p.data.shape}")
@@ -159,3 +175,7 @@ def _normalize(optimizer, st: dict, p: Tensor, index: int) -> tuple:
     if optimizer._has_step and "step" not in st:
         raise RuntimeError(f"{type(optimizer).__name__}: the state of parameter {index} has no 'step'")
     return tuple(keys)
+
+
+def _data(value):
+    return value.data if isinstance(value, Tensor) else value

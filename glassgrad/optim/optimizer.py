@@ -348,16 +348,16 @@ class Optimizer:
         """Copies of one parameter's saved state, cast to its dtype, checked against what the update needs."""
         out = {}
         for key, value in saved.items():
-            if value is None or isinstance(value, (str, bytes)):
-                out[key] = value
-                continue
-            if key == "step":
+            if key == "step" and self._has_step:
                 out[key] = Tensor(np.asarray(_array(value), dtype=np.float32).reshape(()).copy())
+                continue
+            if not (isinstance(value, (Tensor, np.ndarray)) or hasattr(value, "__array__")):
+                out[key] = copy.deepcopy(value)  # numbers and other plain values, as they are
                 continue
             array = np.asarray(_array(value)).copy()  # asarray: torch tensors' __array__ takes no copy=
             if array.dtype.kind == "f":
                 array = array.astype(p.data.dtype, copy=False)
-            if array.shape != p.data.shape:
+            if array.ndim and array.shape != p.data.shape:
                 raise ValueError(f"loaded state dict has state[{key!r}] of shape {array.shape} for parameter "
                                  f"{index}, whose shape is {p.data.shape}")
             out[key] = Tensor(array)

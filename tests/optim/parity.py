@@ -93,11 +93,11 @@ def compare_state(g_opt, t_opt, g_params, t_params, scale: float = 1.0) -> None:
 
 
 def run_parity(make_gg, make_torch, dtype: str = "float32", steps: int = STEPS, groups=None,
-               scale: float = 1.0):
+               scale: float = 1.0, shapes=SHAPES):
     """Step both optimizers ``steps`` times, comparing all along. ``groups(params)`` may split the
     parameters into param-group dicts (called on each library's list); ``scale`` widens the tolerance
     (callers say why)."""
-    arrays = make_weights(dtype)
+    arrays = make_weights(dtype, shapes=shapes)
     g_params, t_params = gg_params(arrays), torch_params(arrays)
     g_opt = make_gg(groups(g_params) if groups else g_params)
     t_opt = make_torch(groups(t_params) if groups else t_params)

@@ -144,6 +144,16 @@ def test_parameters_without_gradients_are_left_alone_and_get_no_state():
     assert ws[1] not in opt.state and set(opt.state_dict()["state"]) == {0, 2}
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_many_medium_parameters_fill_several_buckets(name):
+    from glassgrad.optim import _flat
+    shapes = [(100, 99)] * 8 + [(7,)] * 3 + [(16000,)]  # 8 x 9900 elements: more than one bucket holds
+    assert sum(99 * 100 for _ in range(8)) > _flat.BUCKET_LIMIT and 100 * 99 < _flat.FLAT_LIMIT
+    g_opt, *_ = run_parity(*both(name, lr=0.01), shapes=shapes, steps=8)
+    (plan,) = g_opt._plans.values()
+    assert len(plan.buckets) >= 2 and len(plan.singles) == 0
+
+
 def test_arrays_and_dtypes_are_kept():
     for name in NAMES:
         ws = params(3) + [gg.zeros(200, 100, requires_grad=True)]
@@ -355,3 +365,19 @@ def test_a_users_group_dict_becomes_the_group():
     group = {"params": (p for p in params(2)), "lr": 0.5}
     opt = gg.optim.SGD([group], momentum=0.9)
     assert opt.param_groups[0] is group and isinstance(group["params"], list) and group["momentum"] == 0.9
+
+
+def test_custom_scalar_state_survives_a_round_trip():
+    w = gg.zeros(3, requires_grad=True)
+    opt = gg.optim.SGD([w], lr=0.1, momentum=0.9)
+    w.grad = gg.ones(3)
+    opt.step()
+    opt.state[w]["note"] = 7  # a user's own bookkeeping next to the algorithm's state
+    opt.state[w]["scale"] = np.float32(2.0)
+    fresh = gg.optim.SGD([w], lr=0.1, momentum=0.9)
+    fresh.load_state_dict(opt.state_dict())
+    assert fresh.state[w]["note"] == 7 and float(fresh.state[w]["scale"]) == 2.0
+    fresh.step()
+    opt.step()
+    assert fresh.state[w]["note"] == 7
+    np.testing.assert_array_equal(fresh.state[w]["momentum_buffer"].data, opt.state[w]["momentum_buffer"].data)
