@@ -1,5 +1,5 @@
-"""``ReduceLROnPlateau``: cut the rate by ``factor`` when a watched metric stops improving (PyTorch's rules:
-``patience`` bad steps allowed, ``threshold`` relative or absolute, ``cooldown`` after a cut, ``min_lr`` floor).
+"""``ReduceLROnPlateau``: cut the rate by ``factor`` when a watched metric stops improving. PyTorch's rules:
+``patience`` bad steps allowed, ``threshold`` relative or absolute, ``cooldown`` after a cut, a ``min_lr``.
 """
 from __future__ import annotations
 

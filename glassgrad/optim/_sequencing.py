@@ -22,8 +22,8 @@ class _Composite(LRScheduler):
                 raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
             if isinstance(scheduler, ReduceLROnPlateau):
                 raise ValueError(f"{name} does not support `ReduceLROnPlateau` scheduler as it requires "
-                                 "additional kwargs to be specified when calling `step`, but got one at index "
-                                 f"{i} in the given schedulers sequence.")
+                                 "additional kwargs to be specified when calling `step`, but got one at "
+                                 f"index {i} in the given schedulers sequence.")
             if optimizer is not scheduler.optimizer:
                 raise ValueError(f"{name} expects all schedulers to belong to the same optimizer, but got "
                                  f"scheduler {type(scheduler).__name__} at index {i} with another optimizer.")
@@ -47,9 +47,10 @@ class SequentialLR(_Composite):
     def __init__(self, optimizer, schedulers: list, milestones: list, last_epoch: int = -1):
         self._check(schedulers, optimizer)
         if len(milestones) != len(schedulers) - 1:
-            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more than "
-                             f"the number of milestone points, but got number of schedulers {len(schedulers)} "
-                             f"and the number of milestones to be equal to {len(milestones)}")
+            raise ValueError("Sequential Schedulers expects number of schedulers provided to be one more "
+                             "than the number of milestone points, but got number of schedulers "
+                             f"{len(schedulers)} and the number of milestones to be equal to "
+                             f"{len(milestones)}")
         self._schedulers, self._milestones = schedulers, milestones
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer

@@ -1,5 +1,5 @@
-"""Gradient clipping: ``clip_grad_norm_`` (scale all gradients so their joint norm is at most ``max_norm``) and
-``clip_grad_value_`` (clamp every gradient element), with PyTorch's signatures and numbers.
+"""Gradient clipping: ``clip_grad_norm_`` (scale all gradients so that their joint norm is at most
+``max_norm``) and ``clip_grad_value_`` (clamp every gradient element), with PyTorch's signatures and numbers.
 
 ``glassgrad.nn.utils`` re-exports these under PyTorch's names (``torch.nn.utils.clip_grad_norm_``).
 
@@ -112,7 +112,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0, error_i
         generator = isinstance(parameters, types.GeneratorType)
         parameters = list(parameters)
         if generator and not parameters:
-            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.", stacklevel=2)
+            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
+                          stacklevel=2)
     grads = [p.grad for p in parameters if p.grad is not None]
     total_norm = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
     clip_grads_with_norm_(parameters, max_norm, total_norm, foreach)

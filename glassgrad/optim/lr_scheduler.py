@@ -192,8 +192,8 @@ class LinearLR(_Chained):
 
     _resume_keeps_lr = True
 
-    def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5,
-                 last_epoch: int = -1):
+    def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1):
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError("Starting multiplicative factor expected to be greater than 0 and less or equal "
                              "to 1.")
@@ -244,8 +244,8 @@ class CosineAnnealingLR(LRScheduler):
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
-    """Cosine annealing restarted every ``T_i`` steps, the first cycle ``T_0`` long, each next ``T_mult`` times
-    longer (SGDR). ``step(epoch)`` accepts fractional epochs."""
+    """Cosine annealing restarted every ``T_i`` steps, the first cycle ``T_0`` long, each next ``T_mult``
+    times longer (SGDR). ``step(epoch)`` accepts fractional epochs."""
 
     def __init__(self, optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0, last_epoch: int = -1):
         if T_0 <= 0 or not isinstance(T_0, int):
@@ -366,6 +366,7 @@ def warmup_cosine(optimizer: Optimizer, warmup_steps: int, total_steps: int, min
                          f"{total_steps}")
     if warmup_steps == 0:
         return CosineAnnealingLR(optimizer, T_max=total_steps, eta_min=min_lr)
-    warmup = LinearLR(optimizer, schedules.default_start_factor(warmup_steps, start_factor), 1.0, warmup_steps)
+    start = schedules.default_start_factor(warmup_steps, start_factor)
+    warmup = LinearLR(optimizer, start, 1.0, warmup_steps)
     decay = CosineAnnealingLR(optimizer, T_max=total_steps - warmup_steps, eta_min=min_lr)
     return SequentialLR(optimizer, [warmup, decay], milestones=[warmup_steps])

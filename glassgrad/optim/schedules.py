@@ -28,7 +28,8 @@ def constant(step: int, factor: float = 1.0 / 3, total_iters: int = 5, base: flo
 
 def linear(step: int, start_factor: float = 1.0 / 3, end_factor: float = 1.0, total_iters: int = 5,
            base: float = 1.0) -> float:
-    """From ``base * start_factor`` at step 0 straight to ``base * end_factor`` at ``total_iters`` (``LinearLR``).
+    """From ``base * start_factor`` at step 0 straight to ``base * end_factor`` at ``total_iters``
+    (``LinearLR``).
 
     >>> [linear(t, 0.5, 1.0, 2) for t in range(4)]
     [0.5, 0.75, 1.0, 1.0]
@@ -79,7 +80,8 @@ def warm_restart_position(step: float, T_0: int, T_mult: int = 1) -> tuple:
 
 def cosine_warm_restarts(step: float, T_0: int, T_mult: int = 1, base: float = 1.0,
                          min_lr: float = 0.0) -> float:
-    """Cosine from ``base`` to ``min_lr`` over each cycle, restarting at ``base`` (``CosineAnnealingWarmRestarts``).
+    """Cosine from ``base`` to ``min_lr`` over each cycle, restarting at ``base``
+    (``CosineAnnealingWarmRestarts``).
 
     >>> [round(cosine_warm_restarts(t, 2, base=1.0), 2) for t in range(5)]
     [1.0, 0.5, 1.0, 0.5, 1.0]
@@ -123,9 +125,11 @@ def anneal(start: float, end: float, pct: float, strategy: str = "cos") -> float
     raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {strategy}")
 
 
-def one_cycle(step: int, total_steps: int, max_lr: float, pct_start: float = 0.3, anneal_strategy: str = "cos",
-              div_factor: float = 25.0, final_div_factor: float = 1e4, three_phase: bool = False) -> float:
-    """The one-cycle policy: up from ``max_lr / div_factor`` to ``max_lr``, then down far below (``OneCycleLR``).
+def one_cycle(step: int, total_steps: int, max_lr: float, pct_start: float = 0.3,
+              anneal_strategy: str = "cos", div_factor: float = 25.0, final_div_factor: float = 1e4,
+              three_phase: bool = False) -> float:
+    """The one-cycle policy: up from ``max_lr / div_factor`` to ``max_lr``, then far below it
+    (``OneCycleLR``).
 
     >>> [round(one_cycle(t, 100, max_lr=1.0), 6) for t in (0, 29, 99)]
     [0.04, 1.0, 4e-06]
@@ -138,8 +142,9 @@ def one_cycle(step: int, total_steps: int, max_lr: float, pct_start: float = 0.3
 
 
 def one_cycle_momentum(step: int, total_steps: int, base_momentum: float = 0.85, max_momentum: float = 0.95,
-                       pct_start: float = 0.3, anneal_strategy: str = "cos", three_phase: bool = False) -> float:
-    """The momentum (or Adam's beta1) the one-cycle policy pairs with ``one_cycle``: low while the lr is high."""
+                       pct_start: float = 0.3, anneal_strategy: str = "cos",
+                       three_phase: bool = False) -> float:
+    """The momentum (or Adam's beta1) that goes with ``one_cycle``: low while the rate is high."""
     values = {"base_momentum": base_momentum, "max_momentum": max_momentum}
     phase, pct = phase_position(step, one_cycle_ends(total_steps, pct_start, three_phase))
     _, _, start, end = (THREE_PHASES if three_phase else TWO_PHASES)[phase]

@@ -15,7 +15,8 @@ SHAPES = [(3, 4), (5,), (), (0, 2), (150, 120), (6, 5)]  # (150, 120): big enoug
 def pairs(dtype="float32", scale=1.0, without_grad=(2,), noncontiguous=False):
     """The same parameters with the same gradients in both libraries; some without a gradient."""
     weights = make_inputs(SHAPES, dtype, seed=1)
-    grads = [g * dtype_scale(dtype, scale) for g in make_inputs(SHAPES, dtype, seed=2, noncontiguous=noncontiguous)]
+    grads = make_inputs(SHAPES, dtype, seed=2, noncontiguous=noncontiguous)
+    grads = [g * dtype_scale(dtype, scale) for g in grads]
     g_params, t_params = [], []
     for i, (w, g) in enumerate(zip(weights, grads)):
         gp, tp = gg.from_numpy(w.copy()).requires_grad_(), torch.from_numpy(w.copy()).requires_grad_()

@@ -19,7 +19,8 @@ def optimizers(name="SGD"):
     g_opt = getattr(gg.optim, name)([{"params": [gg.zeros(2, requires_grad=True)]},
                                      {"params": [gg.zeros(2, requires_grad=True)], "lr": 0.03}], **options)
     t_opt = getattr(torch.optim, name)([{"params": [torch.zeros(2, requires_grad=True)]},
-                                        {"params": [torch.zeros(2, requires_grad=True)], "lr": 0.03}], **options)
+                                        {"params": [torch.zeros(2, requires_grad=True)], "lr": 0.03}],
+                                       **options)
     return g_opt, t_opt
 
 
@@ -29,10 +30,12 @@ def compare(g_sched, t_sched, g_opt, t_opt, what):
     for key in ("lr", "momentum"):
         if key in t_opt.param_groups[0]:
             assert_close(np.array([g[key] for g in g_opt.param_groups]),
-                         np.array([g[key] for g in t_opt.param_groups]), dtype="float64", what=f"{what}: {key}")
+                         np.array([g[key] for g in t_opt.param_groups]), dtype="float64",
+                         what=f"{what}: {key}")
     if "betas" in t_opt.param_groups[0]:
         assert_close(np.array([g["betas"] for g in g_opt.param_groups]),
-                     np.array([g["betas"] for g in t_opt.param_groups]), dtype="float64", what=f"{what}: betas")
+                     np.array([g["betas"] for g in t_opt.param_groups]), dtype="float64",
+                     what=f"{what}: betas")
 
 
 CONFIGS = {
@@ -53,9 +56,11 @@ CONFIGS = {
     "OneCycleLR linear three-phase": lambda S, o: S.OneCycleLR(
         o, max_lr=0.4, epochs=30, steps_per_epoch=10, anneal_strategy="linear", three_phase=True,
         pct_start=0.25, base_momentum=[0.8, 0.7], max_momentum=0.9, div_factor=10.0, final_div_factor=100.0),
-    "OneCycleLR no momentum": lambda S, o: S.OneCycleLR(o, max_lr=0.3, total_steps=STEPS, cycle_momentum=False),
+    "OneCycleLR no momentum": lambda S, o: S.OneCycleLR(o, max_lr=0.3, total_steps=STEPS,
+                                                         cycle_momentum=False),
     "SequentialLR": lambda S, o: S.SequentialLR(
-        o, [S.LinearLR(o, start_factor=0.1, total_iters=20), S.CosineAnnealingLR(o, T_max=280)], milestones=[20]),
+        o, [S.LinearLR(o, start_factor=0.1, total_iters=20), S.CosineAnnealingLR(o, T_max=280)],
+        milestones=[20]),
     "SequentialLR of three": lambda S, o: S.SequentialLR(
         o, [S.ConstantLR(o, factor=0.5, total_iters=5), S.ExponentialLR(o, gamma=0.98),
             S.StepLR(o, step_size=10, gamma=0.5)], milestones=[5, 50]),
@@ -65,8 +70,8 @@ CONFIGS = {
         [S.LinearLR(o, start_factor=0.2, total_iters=30), S.CosineAnnealingLR(o, T_max=60, eta_min=1e-3),
          S.StepLR(o, step_size=50, gamma=0.5)], optimizer=o),
     "warm-up then cosine (torch route)": lambda S, o: S.SequentialLR(
-        o, [S.LinearLR(o, start_factor=1 / 11, total_iters=10), S.CosineAnnealingLR(o, T_max=290, eta_min=1e-4)],
-        milestones=[10]),
+        o, [S.LinearLR(o, start_factor=1 / 11, total_iters=10),
+            S.CosineAnnealingLR(o, T_max=290, eta_min=1e-4)], milestones=[10]),
 }
 
 
@@ -111,7 +116,8 @@ def test_the_warmup_cosine_helper_is_the_torch_route():
     torch_route = CONFIGS["warm-up then cosine (torch route)"](torch.optim.lr_scheduler, t_opt)
     for step in range(STEPS):
         compare(helper, torch_route, g_opt, t_opt, f"step {step}")
-        expected = [gg.optim.schedules.warmup_cosine(step, 10, 300, base, min_lr=1e-4) for base in (0.1, 0.03)]
+        expected = [gg.optim.schedules.warmup_cosine(step, 10, 300, base, min_lr=1e-4)
+                    for base in (0.1, 0.03)]
         assert helper.get_last_lr() == pytest.approx(expected, rel=1e-12)
         g_opt.step()
         t_opt.step()
@@ -239,7 +245,7 @@ def test_one_cycle_refuses_to_step_past_its_total_and_sequences_check_their_opti
         for _ in range(3):
             opt.step()
             sched.step()
-        with pytest.raises(ValueError, match="Tried to step 4 times. The specified number of total steps is 3"):
+        with pytest.raises(ValueError, match="Tried to step 4 times. The specified number of total steps"):
             sched.step()
     g_opt, other = optimizers()[0], optimizers()[0]
     with pytest.raises(ValueError, match="belong to the same optimizer"):

@@ -31,12 +31,14 @@ CASES = [
     (lambda t: schedules.constant(t, 0.25, 13, BASE), lambda o: S.ConstantLR(o, 0.25, 13)),
     (lambda t: schedules.linear(t, 0.1, 0.9, 50, BASE), lambda o: S.LinearLR(o, 0.1, 0.9, 50)),
     (lambda t: schedules.step_decay(t, 7, 0.5, BASE), lambda o: S.StepLR(o, 7, 0.5)),
-    (lambda t: schedules.multi_step(t, [10, 30, 30, 100], 0.3, BASE), lambda o: S.MultiStepLR(o, [30, 10, 30, 100], 0.3)),
+    (lambda t: schedules.multi_step(t, [10, 30, 30, 100], 0.3, BASE),
+     lambda o: S.MultiStepLR(o, [30, 10, 30, 100], 0.3)),
     (lambda t: schedules.exponential(t, 0.99, BASE), lambda o: S.ExponentialLR(o, 0.99)),
     (lambda t: schedules.cosine(t, 50, BASE, 1e-3), lambda o: S.CosineAnnealingLR(o, 50, 1e-3)),
     (lambda t: schedules.cosine_warm_restarts(t, 10, 2, BASE, 1e-4),
      lambda o: S.CosineAnnealingWarmRestarts(o, 10, 2, 1e-4)),
-    (lambda t: schedules.cosine_warm_restarts(t, 3, 3, BASE), lambda o: S.CosineAnnealingWarmRestarts(o, 3, 3)),
+    (lambda t: schedules.cosine_warm_restarts(t, 3, 3, BASE),
+     lambda o: S.CosineAnnealingWarmRestarts(o, 3, 3)),
     (lambda t: schedules.cosine_warm_restarts(t, 7, 1, BASE), lambda o: S.CosineAnnealingWarmRestarts(o, 7)),
     (lambda t: schedules.one_cycle(t, 300, BASE), lambda o: S.OneCycleLR(o, BASE, 300)),
     (lambda t: schedules.one_cycle(t, 300, BASE, 0.4, "linear", 10.0, 100.0, three_phase=True),
@@ -88,7 +90,8 @@ def test_warm_restart_boundaries_are_exact():
 
 
 def test_shapes_of_the_schedules():
-    assert schedules.cosine(0, 10, 2.0, 0.5) == 2.0 and schedules.cosine(10, 10, 2.0, 0.5) == pytest.approx(0.5)
+    assert schedules.cosine(0, 10, 2.0, 0.5) == 2.0
+    assert schedules.cosine(10, 10, 2.0, 0.5) == pytest.approx(0.5)
     assert schedules.cosine(20, 10, 2.0, 0.5) == pytest.approx(2.0)  # it goes on, as torch's does
     assert schedules.linear(3, 0.5, 0.1, 0) == 0.1  # no steps to go: the end factor at once
     assert schedules.warmup_cosine(0, 4, 20) == pytest.approx(1 / 5)

@@ -7,7 +7,8 @@ from tests.optim.parity import both, run_from_torch_state, run_parity, run_resum
 
 DTYPES = ["float32", "float64"]
 OPTIONS = [dict(lr=0.05, momentum=m, dampening=d, nesterov=n, weight_decay=wd, maximize=mx)
-           for m, d, n, wd, mx in itertools.product((0, 0.9), (0, 0.3), (False, True), (0, 0.1), (False, True))
+           for m, d, n, wd, mx in itertools.product((0, 0.9), (0, 0.3), (False, True), (0, 0.1),
+                                                    (False, True))
            if not n or (m > 0 and d == 0)]
 
 
