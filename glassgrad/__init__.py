@@ -15,7 +15,7 @@ from .io import load, save
 from .ops import *  # noqa: F401,F403
 from .tensor import Tensor
 from . import autograd  # noqa: E402
-from . import data, utils  # noqa: E402
+from . import data, optim, utils  # noqa: E402
 import glassgrad.nn as nn  # noqa: E402  (`from . import nn` would find the ops.nn that `from .ops import *` bound)
 
 float = float32
