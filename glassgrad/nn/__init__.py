@@ -8,7 +8,7 @@
 >>> model[0].weight.grad.shape
 (8, 4)
 """
-from . import functional, init
+from . import functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .flatten import Flatten, Unflatten
@@ -19,7 +19,7 @@ from .module import Module
 from .parameter import Parameter
 from .summary import ModuleSummary
 
-__all__ = ["Module", "Parameter", "functional", "init", "Sequential", "ModuleList", "ModuleDict",
+__all__ = ["Module", "Parameter", "functional", "init", "utils", "Sequential", "ModuleList", "ModuleDict",
            "ParameterList", "ParameterDict", "Identity", "Linear", "Flatten", "Unflatten", "ReLU",
            "LeakyReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "Softplus", "ELU", "MSELoss", "L1Loss",
            "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "RemovableHandle",
