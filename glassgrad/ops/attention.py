@@ -14,6 +14,7 @@ import numpy as np
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._rows import last_max, last_sum
 
 
 class ScaledDotProductAttention(Function):
@@ -93,13 +94,13 @@ def _grouped(mask: np.ndarray, groups: int) -> np.ndarray:
 
 def _safe_softmax(scores: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, in place; a row of only -inf gives 0s (PyTorch's attention rule)."""
-    peak = scores.max(axis=-1, keepdims=True, initial=-np.inf)
+    peak = last_max(scores)
     peak[peak == -np.inf] = 0
-    scores -= peak
+    scores -= peak[..., None]
     np.exp(scores, out=scores)
-    total = scores.sum(axis=-1, keepdims=True)
+    total = last_sum(scores)
     total[total == 0] = 1
-    scores /= total
+    scores /= total[..., None]
     return scores
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._rows import last_max, last_sum
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -33,22 +34,16 @@ def _to_rows(x: np.ndarray) -> np.ndarray:
 def _from_rows(g: np.ndarray, shape: tuple) -> np.ndarray:
     """The inverse of ``_to_rows``: (rows, C) back to the input's ``shape``."""
     if len(shape) <= 2:
-        return g.reshape(shape)
+        return g if g.shape == shape else g.reshape(shape)
     return np.moveaxis(g.reshape(shape[:1] + shape[2:] + shape[1:2]), -1, 1)
-
-
-def _row_sum(a: np.ndarray) -> np.ndarray:
-    """Sums along the last axis of a 2-D array as a BLAS matrix-vector product (much faster than
-    ``a.sum(1)`` on short rows)."""
-    return a @ np.ones(a.shape[1], dtype=a.dtype)
 
 
 def _shifted_exp(z: np.ndarray):
     """For (rows, C) logits: ``z - max`` per row, its exp, and the log of each row's sum of exps."""
     with np.errstate(invalid="ignore", divide="ignore"):  # a row of only -inf gives NaN, as in PyTorch
-        shifted = z - z.max(axis=1, keepdims=True, initial=-np.inf)
+        shifted = z - last_max(z)[:, None]
         e = np.exp(shifted)
-        total = _row_sum(e)
+        total = last_sum(e)
         return shifted, e, total, np.log(total)
 
 
@@ -198,7 +193,7 @@ class CrossEntropyProbs(Function):
         need_z, need_y = self.needs_input_grad[:2]
         grad_z = grad_y = grad_w = None
         if need_z:  # p * sum(q) - q per row
-            grad_z = e * (g * _row_sum(q)[:, None] / total[:, None])
+            grad_z = e * (g * last_sum(q)[:, None] / total[:, None])
             grad_z -= g * q
             grad_z = _from_rows(grad_z, self.shapes[0])
         if need_y:

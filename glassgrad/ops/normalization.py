@@ -52,11 +52,14 @@ class LayerNorm(Function):
             # dx = rstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat)), per row
             mean_g = gxhat @ np.ones(size, dtype=g.dtype) / size
             mean_gx = np.einsum("ij,ij->i", gxhat, xhat) / size
-            dx = xhat * -mean_gx[:, None]
-            dx += gxhat
-            dx -= mean_g[:, None]
-            dx *= rstd[:, None]
-            grads.append(dx.reshape(self.in_shape))
+            # Allocated in the input's shape, so the engine can hand it over as .grad without a copy.
+            dx = np.empty(self.in_shape, dtype=g.dtype)
+            dx2 = dx.reshape(rows, size)
+            np.multiply(xhat, -mean_gx[:, None], out=dx2)
+            dx2 += gxhat
+            dx2 -= mean_g[:, None]
+            dx2 *= rstd[:, None]
+            grads.append(dx)
         else:
             grads.append(None)
         if self.has_weight:
@@ -159,16 +162,17 @@ class BatchNorm(Function):
         scale = rstd if w is None else rstd * w
         grads = []
         if self.needs_input_grad[0]:
+            dx = np.empty(self.in_shape, dtype=g.dtype)  # in the input's shape: no copy as .grad
+            dx3 = dx.reshape(g.shape)
             if self.training:
                 # dx = w * rstd * (g - mean(g) - xhat * mean(g * xhat)), per channel
-                dx = xhat
-                dx *= -(sum_gx / count)[:, None]
-                dx += g
-                dx -= (sum_g / count)[:, None]
-                dx *= scale[:, None]
+                np.multiply(xhat, -(sum_gx / count)[:, None], out=dx3)
+                dx3 += g
+                dx3 -= (sum_g / count)[:, None]
+                dx3 *= scale[:, None]
             else:
-                dx = g * scale[:, None]
-            grads.append(dx.reshape(self.in_shape))
+                np.multiply(g, scale[:, None], out=dx3)
+            grads.append(dx)
         else:
             grads.append(None)
         if self.has_weight:

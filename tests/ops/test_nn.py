@@ -139,7 +139,7 @@ def test_embedding(index_shape, padding_idx, dtype):
     check([(6, 3)], lambda F, w: F.embedding(const(F, index), w, padding_idx=padding_idx), dtype=dtype)
 
 
-@pytest.mark.parametrize("rows", [10, 300])  # both scatter-add strategies: one-hot product and sort-reduce
+@pytest.mark.parametrize("rows", [10, 300])  # both scatter-add strategies: one-hot product, np.add.at
 def test_embedding_repeated_indices_accumulate(rows):
     index = np.random.default_rng(1).integers(0, rows, (16, 40)).astype(np.int32)
     check([(rows, 8)], lambda F, w: F.embedding(const(F, index), w))
