@@ -33,23 +33,21 @@ class ScaledDotProductAttention(Function):
         if blocked is not None:
             np.copyto(scores, -np.inf, where=_grouped(blocked, groups))
         probs = _safe_softmax(scores)
-        mixed = probs
+        mixed, dropped = probs, None
         if dropout_p > 0:
             # Inverted dropout on the probabilities: kept ones scaled by 1 / (1 - p).
             draws = backend.rng().random(probs.shape, dtype=np.float64 if probs.itemsize > 4 else np.float32)
             factor = 1.0 / (1.0 - dropout_p) if dropout_p < 1 else 0.0
-            self.dropout_scale = np.multiply(draws >= dropout_p, probs.dtype.type(factor), dtype=probs.dtype)
-            mixed = probs * self.dropout_scale
-        else:
-            self.dropout_scale = None
+            dropped = np.multiply(draws >= dropout_p, probs.dtype.type(factor), dtype=probs.dtype)
+            mixed = probs * dropped
         out = np.matmul(mixed, v)                                        # (..., L, Ev)
-        self.save_for_backward(q, k, v, probs, mixed)
+        self.save_for_backward(q, k, v, probs, mixed, dropped)
         self.grouped_out_shape = out.shape
         self.scale = scale
         return out.reshape(out.shape[:-4] + (-1,) + out.shape[-2:]) if groups > 1 else out
 
     def backward(self, grad):
-        q, k, v, probs, mixed = self.saved
+        q, k, v, probs, mixed, dropped = self.saved
         groups = self.groups
         if groups > 1:
             grad = grad.reshape(self.grouped_out_shape)
@@ -59,8 +57,8 @@ class ScaledDotProductAttention(Function):
         grad_q = grad_k = grad_mask = None
         if need_q or need_k or need_mask:
             d_probs = np.matmul(grad, np.swapaxes(v, -1, -2))           # (..., L, S)
-            if self.dropout_scale is not None:
-                d_probs *= self.dropout_scale
+            if dropped is not None:
+                d_probs *= dropped
             # Softmax backward: dS = P * (dP - sum(dP * P)). (sum(dP * P) equals sum(grad * out), a shorter
             # sum, but only in exact arithmetic: in a saturated row, where P is one-hot, the direct form
             # cancels to exactly 0 and the short one leaves round-off that the scale then magnifies.)
@@ -173,7 +171,7 @@ def _check(q, k, v, attn_mask, dropout_p, is_causal, enable_gqa) -> int:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                            "is_causal=True")
     m = attn_mask.data
-    if m.dtype != np.bool_ and m.dtype != q.dtype:
+    if m.dtype not in (np.bool_, np.float32, q.dtype):  # PyTorch's rule: bool, float or the query's dtype
         raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {m.dtype} and query.dtype: {q.dtype} instead.")
     scores = batch + (q.shape[-2], k.shape[-2])

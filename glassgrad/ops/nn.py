@@ -1,7 +1,7 @@
 """Neural-network kernels, fused for speed and stability: softmax, cross-entropy, dropout, embedding.
 
 In PyTorch's math these are compositions of primitives; here each is ONE Function with its backward right
-under its forward, because fusing is both faster (one pass over the data each way, few temporaries) and
+under its forward, because fusing is both faster (fewer passes over the data, fewer temporaries) and
 more stable (logits are shifted by their maximum once, so large logits never overflow and ``-inf`` entries
 never make NaNs out of a row that still has a finite one). The losses live in ``losses.py``, layer_norm and
 batch_norm in ``normalization.py``, attention in ``attention.py``: all are importable from here.
@@ -136,21 +136,21 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
 class Dropout(Function):
     def forward(self, a, p):
         if p == 0.0:
-            self.mask = None
-            return a.copy()
+            return a.copy()  # nothing saved: the gradient passes through
         if p == 1.0:
-            self.mask = np.zeros(a.shape, dtype=a.dtype)
-            return np.zeros_like(a)
-        # Keep each element with probability 1 - p and scale it by 1 / (1 - p) (inverted dropout), so the
-        # expected value is unchanged and evaluation needs no rescaling. The uniform draws' buffer becomes
-        # the scaled mask.
-        u = backend.rng().random(a.shape, dtype=a.dtype if a.dtype.itemsize >= 4 else np.float32)
-        mask = np.multiply(u >= p, a.dtype.type(1.0 / (1.0 - p)), out=u, dtype=u.dtype)
-        self.mask = mask
+            mask = np.zeros(a.shape, dtype=a.dtype)
+        else:
+            # Keep each element with probability 1 - p and scale it by 1 / (1 - p) (inverted dropout), so
+            # the expected value is unchanged and evaluation needs no rescaling. The uniform draws' buffer
+            # becomes the scaled mask when the dtypes agree.
+            draws = backend.rng().random(a.shape, dtype=np.float64 if a.dtype == np.float64 else np.float32)
+            mask = np.multiply(draws >= p, a.dtype.type(1.0 / (1.0 - p)), dtype=a.dtype,
+                               out=draws if draws.dtype == a.dtype else None)
+        self.save_for_backward(mask)
         return a * mask
 
     def backward(self, grad):
-        return grad if self.mask is None else grad * self.mask
+        return grad * self.saved[0] if self.saved else grad
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

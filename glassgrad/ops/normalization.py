@@ -7,6 +7,8 @@ batch_norm's running variance the unbiased one.
 """
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -202,7 +204,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                          f"{x.shape}")
     if x.dtype.kind != "f":
         raise RuntimeError(f"batch_norm: expected a floating point input, got {x.dtype}")
-    if momentum is None or isinstance(momentum, bool) or not isinstance(momentum, (int, float)):
+    if isinstance(momentum, bool) or not isinstance(momentum, numbers.Real):
         raise TypeError(f"batch_norm(): argument 'momentum' must be float, not {type(momentum).__name__} "
                         "(a cumulative moving average is the caller's to compute)")
     channels = x.shape[1]

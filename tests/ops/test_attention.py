@@ -12,7 +12,8 @@ from tests.reference import assert_close
 SHAPES = [((4, 3), (4, 3), (4, 3)), ((2, 5, 4), (2, 6, 4), (2, 6, 3)),
           ((2, 3, 4, 8), (2, 3, 7, 8), (2, 3, 7, 8)), ((2, 3, 4), (1, 5, 4), (1, 5, 2)),
           ((3, 4), (2, 5, 4), (2, 5, 4)), ((0, 3, 4), (0, 5, 4), (0, 5, 4)),
-          ((2, 0, 4), (2, 5, 4), (2, 5, 4)), ((2, 3, 4), (2, 0, 4), (2, 0, 4))]
+          ((2, 6, 4), (2, 3, 4), (2, 3, 4)), ((2, 0, 4), (2, 5, 4), (2, 5, 4)),
+          ((2, 3, 4), (2, 0, 4), (2, 0, 4))]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -51,6 +52,11 @@ def test_sdpa_float_mask_gets_a_gradient(mask_shape, dtype):
           lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m), dtype=dtype)
 
 
+def test_sdpa_float32_mask_with_float64_inputs():
+    check([(2, 4, 3), (2, 5, 3), (2, 5, 3), np.random.default_rng(2).normal(size=(4, 5)).astype(np.float32)],
+          lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m), dtype="float64")
+
+
 @pytest.mark.parametrize("kind", ["bool", "float"])
 def test_sdpa_fully_masked_rows_give_zeros_like_torch(kind):
     mask = _bool_mask((4, 6))
@@ -71,18 +77,19 @@ def test_sdpa_large_scores_are_stable():
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("mask_shape", [None, (3, 5), (2, 4, 3, 5), (2, 1, 3, 5)], ids=str)
+@pytest.mark.parametrize("mask_shape", [None, (3, 5), (2, 6, 3, 5), (2, 1, 3, 5), (6, 1, 5)], ids=str)
 def test_sdpa_grouped_query_attention(mask_shape, dtype):
+    # 6 query heads share 2 key/value heads in groups of 3 (a square 2x2 split would hide a swapped one).
     mask = None if mask_shape is None else _bool_mask(mask_shape)
 
     def fn(F, q, k, v):
         m = None if mask is None else const(F, mask)
         return F.scaled_dot_product_attention(q, k, v, attn_mask=m, enable_gqa=True)
-    check([(2, 4, 3, 8), (2, 2, 5, 8), (2, 2, 5, 6)], fn, dtype=dtype)
+    check([(2, 6, 3, 8), (2, 2, 5, 8), (2, 2, 5, 6)], fn, dtype=dtype)
     check([(2, 6, 4, 8), (2, 2, 4, 8), (2, 2, 4, 8)],
           lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True),
           dtype=dtype)
-    check([(2, 4, 3, 8), (2, 2, 5, 8), (2, 2, 5, 6), (2, 4, 3, 5)],
+    check([(2, 6, 3, 8), (2, 2, 5, 8), (2, 2, 5, 6), (2, 6, 3, 5)],
           lambda F, q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m, enable_gqa=True),
           dtype=dtype)
 

@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import glassgrad as gg
+from glassgrad.ops._rows import last_max, last_sum
 from glassgrad.ops.nn import dropout, embedding, log_softmax, softmax
 from tests.ops.nn_helpers import DTYPES, GF, TF, check, const, float64_inputs
 from tests.reference import assert_close
@@ -35,14 +36,24 @@ def test_softmax_noncontiguous_and_dtype_argument(name):
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_extremes(name):
-    big = np.array([[1000.0, 0.0, -1000.0], [88.0, 89.0, 90.0], [-1e30, 1e30, 0.0], [-np.inf, 0.0, 1.0]],
-                   dtype=np.float32)
+    big = np.array([[1000.0, 0.0, -1000.0], [88.0, 89.0, 90.0], [-1e30, 1e30, 0.0], [-np.inf, 0.0, 1.0],
+                    [-5.0, 0.0, 1000.0]], dtype=np.float32)
     check([big], lambda F, x: getattr(F, name)(x, 1))
     check([big.astype(np.float64)], lambda F, x: getattr(F, name)(x, 1), dtype="float64")
     # A row of only -inf (a fully masked row) is NaN, as in torch, without a warning.
     with np.errstate(all="raise"):
         out = getattr(gg, name)(gg.tensor([[-np.inf, -np.inf], [0.0, 1.0]]), 1)
     assert np.isnan(out.data[0]).all() and np.isfinite(out.data[1]).all()
+
+
+@pytest.mark.parametrize("width", [0, 1, 2, 3, 10, 16, 17, 40])
+def test_row_reductions_match_numpy(width):
+    rng = np.random.default_rng(width)
+    a = rng.normal(0, 100, (3, 5, width)).astype(np.float32)
+    if width:
+        a[0, 0, -1], a[0, 1, 0], a[1, 0] = 1e38, np.nan, -np.inf  # a huge last entry, a NaN, an -inf row
+    np.testing.assert_array_equal(last_max(a), a.max(axis=-1, initial=-np.inf))
+    np.testing.assert_allclose(last_sum(a[2]), a[2].sum(axis=-1), rtol=1e-5, atol=1e-3)
 
 
 def test_softmax_implicit_dim_warns_like_torch():
