@@ -53,6 +53,8 @@ def _reduce(loss: np.ndarray, reduction: str, denom, shape: tuple) -> np.ndarray
     total = loss.sum()
     if reduction == "sum":
         return total
+    if denom:
+        return np.asarray(total / denom)
     with np.errstate(invalid="ignore", divide="ignore"):  # an empty or fully ignored batch: NaN
         return np.asarray(total / denom)
 
@@ -61,10 +63,23 @@ def _row_grads(grad: np.ndarray, reduction: str, denom):
     """The upstream gradient of each row's loss: a (rows,) array or a 0-d one shared by all rows."""
     if reduction == "none":
         return grad.reshape(-1)
-    if reduction == "sum":
-        return grad
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return grad / denom
+    return grad if reduction == "sum" else grad / denom
+
+
+def _column(g):
+    """A per-row gradient (rows,) as a column (rows, 1); a shared (0-d) one as it is."""
+    return g if g.ndim == 0 else g[:, None]
+
+
+def _quiet_if_empty(backward):
+    """Run ``backward`` without floating-point warnings when the mean's denominator is 0 (an empty or
+    fully ignored batch: inf * 0 = NaN, as in PyTorch); at no cost otherwise."""
+    def wrapper(self, grad):
+        if self.reduction == "mean" and not self.denom:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return backward(self, grad)
+        return backward(self, grad)
+    return wrapper
 
 
 # ---- class-index targets ----------------------------------------------------------------------
@@ -72,10 +87,10 @@ def _row_grads(grad: np.ndarray, reduction: str, denom):
 class _ClassTargets:
     """Targets (rows,) prepared once: indices safe to gather with, which rows count, their weights."""
 
-    def __init__(self, target: np.ndarray, weight, ignore_index: int, dtype):
+    def __init__(self, target: np.ndarray, weight, ignore_index: int | None, dtype):
         t = target.reshape(-1)
-        ignored = t == ignore_index
-        self.ignored = ignored if ignored.any() else None
+        ignored = None if ignore_index is None else t == ignore_index  # None: no target can be ignored
+        self.ignored = ignored if ignored is not None and ignored.any() else None
         self.index = t if self.ignored is None else np.where(ignored, 0, t)
         self.rows = np.arange(t.size)
         if weight is None:
@@ -118,10 +133,11 @@ class CrossEntropy(Function):
             loss = (1 - label_smoothing) * loss + smooth * smooth_loss
         self.save_for_backward(e, total)
         self.tg, self.class_weight, self.smooth, self.eps = tg, weight, smooth, label_smoothing
+        self.denom = tg.denom
         self.reduction, self.in_shape = reduction, logits.shape
         return _reduce(loss, reduction, tg.denom, target.shape if logits.ndim > 1 else ())
 
-    @np.errstate(invalid="ignore")  # inf * 0 for a batch whose targets are all ignored (zeroed below)
+    @_quiet_if_empty
     def backward(self, grad):
         e, total = self.saved
         tg, w = self.tg, self.class_weight
@@ -132,10 +148,10 @@ class CrossEntropy(Function):
         coef = picked
         if self.smooth:
             coef = picked + self.smooth * g * (w.sum() if w is not None else e.shape[1])
-        grad_z = e * (np.broadcast_to(coef, total.shape) / total)[:, None]
+        grad_z = e * (coef / total)[:, None]
         grad_z[tg.rows, tg.index] -= picked
         if self.smooth:
-            spread = self.smooth * np.broadcast_to(g, total.shape)[:, None]
+            spread = self.smooth * _column(g)
             grad_z -= spread if w is None else spread * w
         if tg.ignored is not None:
             grad_z[tg.ignored] = 0
@@ -148,12 +164,13 @@ class NllLoss(Function):
         tg = _ClassTargets(target, weight, ignore_index, x.dtype)
         loss = tg.scale(-x[tg.rows, tg.index])
         self.tg, self.reduction, self.in_shape, self.rows_shape = tg, reduction, logp.shape, x.shape
+        self.denom = tg.denom
         return _reduce(loss, reduction, tg.denom, target.shape if logp.ndim > 1 else ())
 
-    @np.errstate(invalid="ignore")
+    @_quiet_if_empty
     def backward(self, grad):
         tg = self.tg
-        g = np.broadcast_to(_row_grads(grad, self.reduction, tg.denom), tg.rows.shape)
+        g = _row_grads(grad, self.reduction, tg.denom)
         grad_x = np.zeros(self.rows_shape, dtype=grad.dtype)
         grad_x[tg.rows, tg.index] = -g if tg.weight is None else -(g * tg.weight)
         if tg.ignored is not None:
@@ -182,14 +199,16 @@ class CrossEntropyProbs(Function):
         with np.errstate(invalid="ignore"):
             loss = -np.einsum("ij,ij->i", q, logp)
         self.save_for_backward(e, total, q, logp, smoothed, w)
+        self.denom = n_rows
         self.reduction, self.eps, self.shapes = reduction, max(label_smoothing, 0.0), (logits.shape,
                                                                                        target.shape)
         out_shape = logits.shape[:1] + logits.shape[2:] if logits.ndim > 1 else ()
         return _reduce(loss, reduction, n_rows, out_shape)
 
+    @_quiet_if_empty
     def backward(self, grad):
         e, total, q, logp, smoothed, w = self.saved
-        g = np.broadcast_to(_row_grads(grad, self.reduction, e.shape[0]), total.shape)[:, None]
+        g = _column(_row_grads(grad, self.reduction, self.denom))
         need_z, need_y = self.needs_input_grad[:2]
         grad_z = grad_y = grad_w = None
         if need_z:  # p * sum(q) - q per row
@@ -247,7 +266,8 @@ def _check_weight(op: str, weight, n_classes: int, dtype=None) -> None:
 
 
 def _class_target(op: str, input: np.ndarray, target: np.ndarray, n_classes: int, ignore_index: int):
-    """Class indices checked against the input's shape and the number of classes; returns them as int64."""
+    """Class indices checked against the input's shape and the number of classes: returns them as int64,
+    and ``ignore_index``, or None when no target can equal it."""
     if target.dtype not in (backend.int64, backend.uint8):
         hint = ""
         if target.dtype.kind == "f" and op == "cross_entropy":
@@ -262,13 +282,17 @@ def _class_target(op: str, input: np.ndarray, target: np.ndarray, n_classes: int
         raise RuntimeError(f"{op}: expected a target of shape {expected} for an input of shape "
                            f"{input.shape}, but got a target of shape {target.shape}")
     target = target.astype(backend.int64, copy=False)
-    if target.size and (target.min() < 0 or target.max() >= n_classes):
+    # One reduction checks both bounds: as unsigned, negative targets are huge.
+    in_range = not target.size or target.view(np.uint64).max() < n_classes
+    if not in_range:
         bad = (target < 0) | (target >= n_classes)
         bad &= target != ignore_index
         if bad.any():
             raise IndexError(f"Target {target[bad].flat[0]} is out of bounds. ({op}: the input has "
                              f"{n_classes} classes, so targets must be in [0, {n_classes - 1}])")
-    return target.reshape(expected)
+    if in_range and not 0 <= ignore_index < n_classes:
+        ignore_index = None  # no target equals it: nothing to look for in the kernel
+    return target.reshape(expected), ignore_index
 
 
 def _weight_data(weight):
@@ -307,9 +331,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         extra = () if weight is None else (weight,)
         return CrossEntropyProbs.apply(input, target, *extra, reduction=reduction,
                                        label_smoothing=float(label_smoothing))
-    t = _class_target("cross_entropy", x, t, n_classes, ignore_index)
+    t, ignore = _class_target("cross_entropy", x, t, n_classes, ignore_index)
     _check_weight("cross_entropy", weight, n_classes, x.dtype)
-    return CrossEntropy.apply(input, target=t, weight=_weight_data(weight), ignore_index=ignore_index,
+    return CrossEntropy.apply(input, target=t, weight=_weight_data(weight), ignore_index=ignore,
                               reduction=reduction, label_smoothing=float(label_smoothing))
 
 
@@ -325,9 +349,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     n_classes = _check_input("nll_loss", input, reduction)
-    t = _class_target("nll_loss", input.data, target.data, n_classes, ignore_index)
+    t, ignore = _class_target("nll_loss", input.data, target.data, n_classes, ignore_index)
     _check_weight("nll_loss", weight, n_classes, input.data.dtype)
-    return NllLoss.apply(input, target=t, weight=_weight_data(weight), ignore_index=ignore_index,
+    return NllLoss.apply(input, target=t, weight=_weight_data(weight), ignore_index=ignore,
                          reduction=reduction)
 
 

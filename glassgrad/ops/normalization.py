@@ -7,12 +7,22 @@ batch_norm's running variance the unbiased one.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._rows import last_sum, ones
+
+
+def _row_dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per-row ``sum(a * b)`` of (rows, size) arrays: einsum (no temporary) unless the arrays are small,
+    where its call overhead exceeds the temporary's cost."""
+    if a.size < 4096:
+        return last_sum(a * b)
+    return np.einsum("ij,ij->i", a, b)
 
 
 def _affine_inputs(weight, bias) -> tuple:
@@ -25,13 +35,13 @@ class LayerNorm(Function):
     def forward(self, x, *affine, dims, eps, has_weight, has_bias):
         # Normalize each row of the (rows, size) view: size = the product of the last `dims` dims.
         shape = x.shape
-        size = int(np.prod(shape[x.ndim - dims:], dtype=np.int64))
-        x2 = x.reshape(int(np.prod(shape[:x.ndim - dims], dtype=np.int64)), size)
+        size = math.prod(shape[x.ndim - dims:])
+        x2 = x.reshape(math.prod(shape[:x.ndim - dims]), size)
         w = affine[0].reshape(size) if has_weight else None
         b = affine[-1].reshape(size) if has_bias else None
-        with np.errstate(invalid="ignore", divide="ignore"):  # size 0: an empty result, as in PyTorch
-            xhat = x2 - (x2 @ np.ones(size, dtype=x.dtype) / size)[:, None]
-            var = np.einsum("ij,ij->i", xhat, xhat) / size
+        scale = 1.0 / max(size, 1)  # size 0: an empty result, as in PyTorch
+        xhat = x2 - (last_sum(x2) * scale)[:, None]
+        var = _row_dot(xhat, xhat) * scale
         rstd = 1.0 / np.sqrt(var + eps)
         xhat *= rstd[:, None]
         self.save_for_backward(xhat, rstd, w)
@@ -52,8 +62,9 @@ class LayerNorm(Function):
         gxhat = g * w if w is not None else g
         if self.needs_input_grad[0]:
             # dx = rstd * (gxhat - mean(gxhat) - xhat * mean(gxhat * xhat)), per row
-            mean_g = gxhat @ np.ones(size, dtype=g.dtype) / size
-            mean_gx = np.einsum("ij,ij->i", gxhat, xhat) / size
+            scale = 1.0 / max(size, 1)
+            mean_g = last_sum(gxhat) * scale
+            mean_gx = _row_dot(gxhat, xhat) * scale
             # Allocated in the input's shape, so the engine can hand it over as .grad without a copy.
             dx = np.empty(self.in_shape, dtype=g.dtype)
             dx2 = dx.reshape(rows, size)
@@ -68,7 +79,7 @@ class LayerNorm(Function):
             grads.append(np.einsum("ij,ij->j", g, xhat).reshape(self.affine_shape)
                          if self.needs_input_grad[1] else None)
         if self.has_bias:
-            grads.append((np.ones(rows, dtype=g.dtype) @ g).reshape(self.affine_shape)
+            grads.append((ones(rows, g.dtype) @ g).reshape(self.affine_shape)
                          if self.needs_input_grad[-1] else None)
         return tuple(grads)
 
@@ -114,8 +125,8 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
 def _channel_sum(x3: np.ndarray) -> np.ndarray:
     """Per-channel sums of an (N, C, L) array: BLAS over L, then over N (far faster than sum((0, 2)))."""
     if x3.shape[2] == 1:
-        return np.ones(x3.shape[0], dtype=x3.dtype) @ x3[:, :, 0]
-    return (x3 @ np.ones(x3.shape[2], dtype=x3.dtype)).sum(axis=0)
+        return ones(x3.shape[0], x3.dtype) @ x3[:, :, 0]
+    return last_sum(x3).sum(axis=0)
 
 
 class BatchNorm(Function):
@@ -123,7 +134,7 @@ class BatchNorm(Function):
                 has_bias):
         # Statistics per channel (axis 1) over the (N, C, L) view, L = the product of the spatial dims.
         shape, channels = x.shape, x.shape[1]
-        x3 = x.reshape(shape[0], channels, int(np.prod(shape[2:], dtype=np.int64)))
+        x3 = x.reshape(shape[0], channels, math.prod(shape[2:]))
         count = x3.shape[0] * x3.shape[2]
         w = affine[0] if has_weight else None
         b = affine[-1] if has_bias else None
