@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ._rows import last_max, last_sum
 from .attention import scaled_dot_product_attention  # noqa: F401  (for nn.functional)
@@ -170,6 +171,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     if input.data.dtype.kind != "f":
         raise RuntimeError(f"dropout: expected a floating point input, got {input.data.dtype}")
+    if inplace and input.requires_grad and input.grad_fn is None and is_grad_enabled():
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     out = Dropout.apply(input, p=float(p))
     return input._write(out) if inplace else out
 

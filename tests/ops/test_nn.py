@@ -126,8 +126,10 @@ def test_dropout_inplace():
     out = dropout(x, 0.5, inplace=True)
     assert out is x and set(np.unique(x.data)) == {0.0, 2.0}
     leaf = gg.ones(3, requires_grad=True)
+    state = gg.backend.default_generator.get_state()
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         dropout(leaf, 0.5, inplace=True)
+    assert gg.backend.default_generator.get_state() == state  # refused before drawing a mask
     hidden = leaf * 3
     dropout(hidden, 0.5, inplace=True).sum().backward()
     np.testing.assert_array_equal(leaf.grad.data, np.where(hidden.data != 0, 6.0, 0.0))  # 3 * mask * 2
