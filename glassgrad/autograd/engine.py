@@ -139,6 +139,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 send(parent, gi)
         if _listeners:
             events.emit_backward(fn, g, tuple(_reduced(p, gi) for p, gi in zip(parents, result)))
+    # Drop the loop's references to the last rule's gradients so that leaves can take them over uncopied.
+    g = gi = result = None
 
     if capture is not None:
         for key, g in leaf_grads.items():
