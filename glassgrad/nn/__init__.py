@@ -9,18 +9,25 @@
 (8, 4)
 """
 from . import functional, init, utils
-from .activation import ELU, GELU, LeakyReLU, ReLU, Sigmoid, SiLU, Softplus, Tanh
+from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
+from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .dropout import Dropout
 from .flatten import Flatten, Unflatten
 from .hooks import RemovableHandle, register_module_forward_hook, register_module_forward_pre_hook
 from .linear import Identity, Linear
-from .loss import BCELoss, BCEWithLogitsLoss, HuberLoss, L1Loss, MSELoss, SmoothL1Loss
+from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
+                   SmoothL1Loss)
 from .module import Module
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
+from .sparse import Embedding
 from .summary import ModuleSummary
 
 __all__ = ["Module", "Parameter", "functional", "init", "utils", "Sequential", "ModuleList", "ModuleDict",
            "ParameterList", "ParameterDict", "Identity", "Linear", "Flatten", "Unflatten", "ReLU",
            "LeakyReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "Softplus", "ELU", "MSELoss", "L1Loss",
-           "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "RemovableHandle",
+           "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
+           "Softmax", "LogSoftmax", "Dropout", "Embedding", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+           "MultiheadAttention", "RemovableHandle",
            "register_module_forward_hook", "register_module_forward_pre_hook", "ModuleSummary"]
