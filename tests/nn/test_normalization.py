@@ -109,3 +109,9 @@ def test_layernorm_noncontiguous_and_init():
     check_layer(nn.LayerNorm(3), torch.nn.LayerNorm(3), [(4, 3)], noncontiguous=True, scale=10)
     ln = nn.LayerNorm((2, 3))
     assert ln.weight.tolist() == [[1.0] * 3] * 2 and not ln.bias.numpy().any()
+
+
+@pytest.mark.parametrize("train", [True, False])
+def test_batchnorm_empty_batch(train):
+    g, t = nn.BatchNorm1d(3).train(train), torch.nn.BatchNorm1d(3).train(train)
+    check_layer(g, t, [(0, 3)])     # also compares running stats and num_batches_tracked afterwards
