@@ -1,0 +1,204 @@
+"""Convolution and pooling speed and memory: glassgrad vs torch on the layers of two small CNNs.
+
+Run: ``python benchmarks/conv.py`` (``BENCH_THREADS=n`` to choose the thread count; default: all cores).
+
+* fashion: batch 128 of 1x28x28, conv 1->32 3x3 pad 1, relu, maxpool 2, conv 32->64 3x3 pad 1, relu,
+  maxpool 2 (the stack of a Fashion-MNIST CNN, without its linear head).
+* cifar: batch 64 of 3x32x32, conv 3->16, relu, maxpool 2, conv 16->32, relu, maxpool 2.
+
+Times: forward + backward (from a fixed random upstream gradient, weights' ``.grad`` reset each step),
+best of several repeats after warm-up, both libraries in this one process, alternating run by run (so a
+busy machine slows both alike), with NumPy's BLAS and torch limited to the same thread count. Per-layer rows time each op alone (its forward, then its
+backward), on the input it gets in the stack (the conv outputs' memory layout included).
+
+Memory: the peak extra memory of one forward + backward. For glassgrad, tracemalloc's peak over the
+NumPy arrays it allocates (exact). For both libraries, also the rise of the process's peak RSS (VmHWM,
+reset through /proc/self/clear_refs) in a fresh subprocess per library, which counts allocator caching and
+page granularity: compare the RSS columns with each other, not with tracemalloc.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+
+THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
+os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))  # before NumPy loads its BLAS
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import glassgrad as gg  # noqa: E402
+from glassgrad.ops.pool import max_pool2d  # noqa: E402
+
+torch.set_num_threads(THREADS)
+
+CASES = {  # name: (batch, in_channels, size, (channels of conv 1, channels of conv 2))
+    "fashion": (128, 1, 28, (32, 64)),
+    "cifar": (64, 3, 32, (16, 32)),
+}
+
+
+def build(lib, case):
+    """Inputs, parameters and the upstream gradient of ``case``, identical in both libraries."""
+    n, c, size, (c1, c2) = CASES[case]
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x": rng.standard_normal((n, c, size, size)),
+        "w1": rng.standard_normal((c1, c, 3, 3)) * 0.3, "b1": rng.standard_normal(c1) * 0.1,
+        "w2": rng.standard_normal((c2, c1, 3, 3)) * 0.1, "b2": rng.standard_normal(c2) * 0.1,
+        "up": rng.standard_normal((n, c2, size // 4, size // 4)),
+    }
+    make = gg.from_numpy if lib is gg else torch.from_numpy
+    t = {k: make(v.astype(np.float32)) for k, v in arrays.items()}
+    for k in ("w1", "b1", "w2", "b2"):
+        t[k].requires_grad_(True)
+    return t
+
+
+def stack(lib, t):
+    conv, pool = (gg.conv2d, max_pool2d) if lib is gg else (F.conv2d, F.max_pool2d)
+    h = pool(conv(t["x"], t["w1"], t["b1"], padding=1).relu(), 2)
+    return pool(conv(h, t["w2"], t["b2"], padding=1).relu(), 2)
+
+
+def step(lib, t):
+    for k in ("w1", "b1", "w2", "b2"):
+        t[k].grad = None
+    stack(lib, t).backward(t["up"])
+
+
+def layers(lib, t):
+    """(name, forward thunk, backward thunk maker) per layer, each on the input it sees in the stack."""
+    conv, pool = (gg.conv2d, max_pool2d) if lib is gg else (F.conv2d, F.max_pool2d)
+    with (gg.no_grad() if lib is gg else torch.no_grad()):
+        a1 = conv(t["x"], t["w1"], t["b1"], padding=1).relu()
+        p1 = pool(a1, 2)
+        a2 = conv(p1, t["w2"], t["b2"], padding=1).relu()
+    a1.requires_grad_(True), p1.requires_grad_(True), a2.requires_grad_(True)
+    return [
+        ("conv1", lambda: conv(t["x"], t["w1"], t["b1"], padding=1)),
+        ("pool1", lambda: pool(a1, 2)),
+        ("conv2", lambda: conv(p1, t["w2"], t["b2"], padding=1)),
+        ("pool2", lambda: pool(a2, 2)),
+    ]
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def race(ours, theirs, repeat: int) -> tuple[float, float]:
+    """Best times of two thunks run alternately (the machine's load hits both alike)."""
+    ours(), theirs()
+    t_ours, t_theirs = [], []
+    for _ in range(repeat):
+        t_ours.append(timed(ours))
+        t_theirs.append(timed(theirs))
+    return min(t_ours), min(t_theirs)
+
+
+def backward_thunk(lib, forward):
+    """A thunk that times one backward of ``forward()`` (the forward itself is not timed)."""
+    up = (gg.from_numpy if lib is gg else torch.from_numpy)(
+        np.random.default_rng(1).standard_normal(tuple(forward().shape)).astype(np.float32))
+    outs = []
+
+    def run():
+        out = outs.pop()
+        start = time.perf_counter()
+        out.backward(up)
+        return time.perf_counter() - start
+
+    return outs, forward, run
+
+
+def race_backward(ours, theirs, repeat: int) -> tuple[float, float]:
+    (o_outs, o_fwd, o_run), (t_outs, t_fwd, t_run) = ours, theirs
+    t_ours, t_theirs = [], []
+    for _ in range(repeat + 1):
+        o_outs.append(o_fwd())
+        t_ours.append(o_run())
+        t_outs.append(t_fwd())
+        t_theirs.append(t_run())
+    return min(t_ours[1:]), min(t_theirs[1:])
+
+
+def tracemalloc_peak(case) -> float:
+    t = build(gg, case)
+    step(gg, t)
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    step(gg, t)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return (peak - base) / 2 ** 20
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError(field)
+
+
+def rss_child(lib_name: str, case: str) -> None:
+    """In a fresh process: the rise in peak RSS over one forward + backward (after one warm-up step)."""
+    lib = gg if lib_name == "glassgrad" else torch
+    t = build(lib, case)
+    step(lib, t)
+    for k in ("w1", "b1", "w2", "b2"):
+        t[k].grad = None
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")                     # reset VmHWM to the current RSS
+    base = _status_kb("VmRSS")
+    step(lib, t)
+    print(json.dumps((_status_kb("VmHWM") - base) / 1024))
+
+
+def rss_peak(lib_name: str, case: str):
+    try:
+        out = subprocess.run([sys.executable, __file__, "--rss", lib_name, case], capture_output=True,
+                             text=True, check=True, env=os.environ)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+    except (subprocess.CalledProcessError, OSError, ValueError):
+        return None
+
+
+def main() -> None:
+    repeat = int(os.environ.get("BENCH_REPEAT", "10"))
+    print(f"glassgrad vs torch {torch.__version__}, {THREADS} thread(s), float32; best of {repeat}")
+    for case in CASES:
+        n, c, size, chans = CASES[case]
+        ours, theirs = build(gg, case), build(torch, case)
+        t_ours, t_theirs = race(lambda: step(gg, ours), lambda: step(torch, theirs), repeat)
+        print(f"\n{case}: batch {n}, {c}x{size}x{size}, conv->relu->pool x2 ({c}->{chans[0]}->{chans[1]})")
+        print(f"  {'':<18}{'glassgrad':>11}{'torch':>11}{'ratio':>8}")
+        print(f"  {'fwd+bwd stack':<18}{t_ours * 1e3:>9.2f}ms{t_theirs * 1e3:>9.2f}ms"
+              f"{t_ours / t_theirs:>8.2f}")
+        for (name, f_ours), (_, f_theirs) in zip(layers(gg, ours), layers(torch, theirs)):
+            fo, ft = race(f_ours, f_theirs, repeat)
+            bo, bt = race_backward(backward_thunk(gg, f_ours), backward_thunk(torch, f_theirs), repeat)
+            for what, a, b in (("fwd", fo, ft), ("bwd", bo, bt)):
+                print(f"  {name + ' ' + what:<18}{a * 1e3:>9.2f}ms{b * 1e3:>9.2f}ms{a / b:>8.2f}")
+        peak = tracemalloc_peak(case)
+        rss = {lib: rss_peak(lib, case) for lib in ("glassgrad", "torch")}
+        shown = {k: "n/a" if v is None else f"{v:.1f} MiB" for k, v in rss.items()}
+        print(f"  peak memory of a step: glassgrad {peak:.1f} MiB (tracemalloc); peak RSS rise, fresh "
+              f"process: glassgrad {shown['glassgrad']}, torch {shown['torch']}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--rss":
+        rss_child(sys.argv[2], sys.argv[3])
+    else:
+        main()
