@@ -1,6 +1,7 @@
 """Convolution and pooling speed and memory: glassgrad vs torch on the layers of two small CNNs.
 
-Run: ``python benchmarks/conv.py`` (``BENCH_THREADS=n`` to choose the thread count; default: all cores).
+Run: ``python benchmarks/conv.py`` (``BENCH_THREADS=n`` to choose the thread count, default all cores;
+``BENCH_CLOCK=cpu`` for CPU time instead of wall time; ``BENCH_REPEAT=n`` repeats).
 
 * fashion: batch 128 of 1x28x28, conv 1->32 3x3 pad 1, relu, maxpool 2, conv 32->64 3x3 pad 1, relu,
   maxpool 2 (the stack of a Fashion-MNIST CNN, without its linear head).
@@ -75,7 +76,9 @@ def step(lib, t):
 
 
 def layers(lib, t):
-    """(name, forward thunk, backward thunk maker) per layer, each on the input it sees in the stack."""
+    """(name, forward thunk, tensors to differentiate) per layer, each on the input it sees in the
+    stack. The gradients are returned (autograd.grad), not accumulated: in the stack these inputs are
+    not leaves, so no ``.grad`` copy of them is ever made."""
     conv, pool = (gg.conv2d, max_pool2d) if lib is gg else (F.conv2d, F.max_pool2d)
     with (gg.no_grad() if lib is gg else torch.no_grad()):
         a1 = conv(t["x"], t["w1"], t["b1"], padding=1).relu()
@@ -83,17 +86,22 @@ def layers(lib, t):
         a2 = conv(p1, t["w2"], t["b2"], padding=1).relu()
     a1.requires_grad_(True), p1.requires_grad_(True), a2.requires_grad_(True)
     return [
-        ("conv1", lambda: conv(t["x"], t["w1"], t["b1"], padding=1)),
-        ("pool1", lambda: pool(a1, 2)),
-        ("conv2", lambda: conv(p1, t["w2"], t["b2"], padding=1)),
-        ("pool2", lambda: pool(a2, 2)),
+        ("conv1", lambda: conv(t["x"], t["w1"], t["b1"], padding=1), [t["w1"], t["b1"]]),
+        ("pool1", lambda: pool(a1, 2), [a1]),
+        ("conv2", lambda: conv(p1, t["w2"], t["b2"], padding=1), [p1, t["w2"], t["b2"]]),
+        ("pool2", lambda: pool(a2, 2), [a2]),
     ]
 
 
+# BENCH_CLOCK=cpu times by the process's CPU time: on a machine other jobs share it is steadier than
+# wall time, and with one thread (BENCH_THREADS=1) it equals the wall time of an idle machine.
+CLOCK = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
+
+
 def timed(fn) -> float:
-    start = time.perf_counter()
+    start = CLOCK()
     fn()
-    return time.perf_counter() - start
+    return CLOCK() - start
 
 
 def race(ours, theirs, repeat: int) -> tuple[float, float]:
@@ -106,17 +114,21 @@ def race(ours, theirs, repeat: int) -> tuple[float, float]:
     return min(t_ours), min(t_theirs)
 
 
-def backward_thunk(lib, forward):
+def backward_thunk(lib, forward, wrt):
     """A thunk that times one backward of ``forward()`` (the forward itself is not timed)."""
-    up = (gg.from_numpy if lib is gg else torch.from_numpy)(
-        np.random.default_rng(1).standard_normal(tuple(forward().shape)).astype(np.float32))
+    out = forward()
+    out = out.data if lib is gg else out.detach().numpy()
+    up = np.empty_like(out)  # in the output's memory layout, as the layer above would send it
+    up[...] = np.random.default_rng(1).standard_normal(out.shape)
+    up = gg.from_numpy(up) if lib is gg else torch.from_numpy(up)
+    grad = gg.autograd.grad if lib is gg else torch.autograd.grad
     outs = []
 
     def run():
         out = outs.pop()
-        start = time.perf_counter()
-        out.backward(up)
-        return time.perf_counter() - start
+        start = CLOCK()
+        grad(out, wrt, up)
+        return CLOCK() - start
 
     return outs, forward, run
 
@@ -176,7 +188,9 @@ def rss_peak(lib_name: str, case: str):
 
 def main() -> None:
     repeat = int(os.environ.get("BENCH_REPEAT", "10"))
-    print(f"glassgrad vs torch {torch.__version__}, {THREADS} thread(s), float32; best of {repeat}")
+    clock = "CPU" if CLOCK is time.process_time else "wall"
+    print(f"glassgrad vs torch {torch.__version__}, {THREADS} thread(s), float32; best of {repeat}, "
+          f"{clock} time")
     for case in CASES:
         n, c, size, chans = CASES[case]
         ours, theirs = build(gg, case), build(torch, case)
@@ -185,9 +199,11 @@ def main() -> None:
         print(f"  {'':<18}{'glassgrad':>11}{'torch':>11}{'ratio':>8}")
         print(f"  {'fwd+bwd stack':<18}{t_ours * 1e3:>9.2f}ms{t_theirs * 1e3:>9.2f}ms"
               f"{t_ours / t_theirs:>8.2f}")
-        for (name, f_ours), (_, f_theirs) in zip(layers(gg, ours), layers(torch, theirs)):
+        for (name, f_ours, w_ours), (_, f_theirs, w_theirs) in zip(layers(gg, ours),
+                                                                   layers(torch, theirs)):
             fo, ft = race(f_ours, f_theirs, repeat)
-            bo, bt = race_backward(backward_thunk(gg, f_ours), backward_thunk(torch, f_theirs), repeat)
+            bo, bt = race_backward(backward_thunk(gg, f_ours, w_ours),
+                                   backward_thunk(torch, f_theirs, w_theirs), repeat)
             for what, a, b in (("fwd", fo, ft), ("bwd", bo, bt)):
                 print(f"  {name + ' ' + what:<18}{a * 1e3:>9.2f}ms{b * 1e3:>9.2f}ms{a / b:>8.2f}")
         peak = tracemalloc_peak(case)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from .pool import (Geometry, MaxPool2d, MaxPool2dIndices, _alloc_like, _from_4d, _pool_input, _to_4d,
-                   window_view)
+from .pool import (Geometry, MaxPool2d, MaxPool2dIndices, _alloc, _from_4d, _in_order, _pool_input,
+                   _to_4d, memory_order, window_view)
 
 
 def _output_size(op, output_size, in_hw) -> tuple:
@@ -68,7 +68,7 @@ class AdaptiveAvgPool2d(Function):
     def forward(self, x, *, out_hw, view):
         x = _to_4d(x, view)
         n, c, h, w = x.shape
-        self.view, self.x = view, x.shape
+        self.view, self.x, self.order = view, x.shape, memory_order(x)
         self.geo = geo = _even_geometry((h, w), out_hw)
         if geo is not None:
             windows = window_view(x, geo.kernel, geo.stride, geo.dilation, out_hw)
@@ -83,8 +83,8 @@ class AdaptiveAvgPool2d(Function):
     def backward(self, grad):
         grad, geo = _to_4d(grad, self.view), self.geo
         if geo is not None:
-            share = grad / (geo.kernel[0] * geo.kernel[1])
-            dx = _alloc_like(grad, self.x, 0)
+            share = _in_order(grad, self.order) / (geo.kernel[0] * geo.kernel[1])
+            dx = _alloc(self.x, self.order, grad.dtype)
             dx_windows = window_view(dx, geo.kernel, geo.stride, geo.dilation, geo.out_hw,
                                      writeable=True)
             np.copyto(dx_windows, share[:, :, None, None])

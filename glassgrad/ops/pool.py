@@ -30,13 +30,30 @@ def window_view(x: np.ndarray, kernel, stride, dilation, out_hw, writeable=False
                       writeable=writeable)
 
 
-def _alloc_like(x: np.ndarray, shape: tuple, fill=None) -> np.ndarray:
-    """A new array of ``shape`` laid out in memory like ``x`` (same axis order by stride), filled with
-    ``fill`` unless it is None."""
-    order = sorted(range(x.ndim), key=lambda a: -x.strides[a])
+def memory_order(x: np.ndarray) -> tuple:
+    """The axes of ``x`` from the outermost in memory to the innermost (size-1 axes count as outer)."""
+    return tuple(sorted(range(x.ndim), key=lambda a: -abs(x.strides[a]) if x.shape[a] > 1 else -np.inf))
+
+
+def _alloc(shape: tuple, order: tuple, dtype, fill=None) -> np.ndarray:
+    """A new array of ``shape`` whose memory runs in axis ``order``, filled with ``fill`` unless None."""
     mem_shape = [shape[a] for a in order]
-    buf = np.empty(mem_shape, dtype=x.dtype) if fill is None else np.full(mem_shape, fill, x.dtype)
+    buf = np.empty(mem_shape, dtype=dtype) if fill is None else np.full(mem_shape, fill, dtype)
     return buf.transpose(np.argsort(order))
+
+
+def _alloc_like(x: np.ndarray, shape: tuple, fill=None) -> np.ndarray:
+    return _alloc(shape, memory_order(x), x.dtype, fill)
+
+
+def _in_order(a: np.ndarray, order: tuple) -> np.ndarray:
+    """``a``, copied into memory ``order`` unless already there: an upstream gradient in another
+    layout than the saved arrays would make every ufunc below iterate against the memory."""
+    if memory_order(a) == order:
+        return a
+    out = _alloc(a.shape, order, a.dtype)
+    np.copyto(out, a)
+    return out
 
 
 def _spatial_inner(x: np.ndarray) -> bool:
@@ -91,6 +108,7 @@ def _scatter(grad, idx, x, geo) -> np.ndarray:
     n, c, h, w = x.shape
     (ph, pw), (hp, wp) = geo.padding, geo.padded_hw
     dxp = _alloc_like(x, (n, c, hp, wp), 0)
+    grad = _in_order(grad, memory_order(idx))
     for k, where in _offsets(geo):
         dxp[where] += grad * (idx == k)
     return dxp[:, :, ph:ph + h, pw:pw + w]
@@ -239,6 +257,7 @@ class MaxPool2d(Function):
             _, idx = _window_max(x, geo)   # the first-max-by-comparison rule below misses NaNs
         if idx is not None:
             return _from_4d(_scatter(grad, idx, x, geo), self.view)
+        grad = _in_order(grad, memory_order(out))
         dx = _alloc_like(x, x.shape, 0 if geo.leftover else None)
         windows = window_view(x, geo.kernel, geo.stride, geo.dilation, geo.out_hw)
         dx_windows = window_view(dx, geo.kernel, geo.stride, geo.dilation, geo.out_hw, writeable=True)
@@ -304,6 +323,7 @@ class AvgPool2d(Function):
     def forward(self, x, *, geo, view, divisor):
         x = _to_4d(x, view)
         self.geo, self.view, self.divisor, self.x_shape = geo, view, divisor, x.shape
+        self.order = memory_order(x)
         xp = _padded(x, geo, 0)
         out = None
         for _, where in _offsets(geo):
@@ -312,11 +332,11 @@ class AvgPool2d(Function):
         return _from_4d(out, view)
 
     def backward(self, grad):
-        grad, geo = _to_4d(grad, self.view), self.geo
+        grad, geo = _in_order(_to_4d(grad, self.view), self.order), self.geo
         share = grad / self.divisor
         (ph, pw), (hp, wp), (h, w) = geo.padding, geo.padded_hw, self.x_shape[2:]
         if geo.simple:                      # windows do not overlap: each is a copy of its share
-            dx = _alloc_like(share, self.x_shape, 0 if geo.leftover else None)
+            dx = _alloc(self.x_shape, self.order, share.dtype, 0 if geo.leftover else None)
             dx_windows = window_view(dx, geo.kernel, geo.stride, geo.dilation, geo.out_hw, True)
             if _spatial_inner(share):
                 for k, _ in _offsets(geo):
@@ -324,7 +344,7 @@ class AvgPool2d(Function):
             else:
                 np.copyto(dx_windows, share[:, :, None, None])
             return _from_4d(dx, self.view)
-        dxp = _alloc_like(share, self.x_shape[:2] + (hp, wp), 0)
+        dxp = _alloc(self.x_shape[:2] + (hp, wp), self.order, share.dtype, 0)
         for _, where in _offsets(geo):
             dxp[where] += share
         return _from_4d(dxp[:, :, ph:ph + h, pw:pw + w], self.view)
