@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
-from .pool import (Geometry, MaxPool2d, MaxPool2dIndices, _alloc, _from_4d, _in_order, _pool_input,
-                   _to_4d, memory_order, window_view)
+from .pool import Geometry, MaxPool2d, MaxPool2dIndices, _from_4d, _pool_input, _to_4d
+from .windows import alloc, in_order, memory_order, window_view
 
 
 def _output_size(op, output_size, in_hw) -> tuple:
@@ -83,8 +83,8 @@ class AdaptiveAvgPool2d(Function):
     def backward(self, grad):
         grad, geo = _to_4d(grad, self.view), self.geo
         if geo is not None:
-            share = _in_order(grad, self.order) / (geo.kernel[0] * geo.kernel[1])
-            dx = _alloc(self.x, self.order, grad.dtype)
+            share = in_order(grad, self.order) / (geo.kernel[0] * geo.kernel[1])
+            dx = alloc(self.x, self.order, grad.dtype)
             dx_windows = window_view(dx, geo.kernel, geo.stride, geo.dilation, geo.out_hw,
                                      writeable=True)
             np.copyto(dx_windows, share[:, :, None, None])

@@ -20,6 +20,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
+from .windows import in_slabs, offset_slice
 
 
 # ---- arguments --------------------------------------------------------------------------------
@@ -43,13 +44,6 @@ def int_tuple(value, n: int, name: str, op: str, allow_empty: bool = False) -> t
         raise RuntimeError(f"{op}: expected {name} to be a single integer value or a list of {n} values "
                            f"to match the convolution dimensions, but got {name}={list(items)}")
     return tuple(int(v) for v in items)
-
-
-def offset_slice(i: int, j: int, stride, dilation, out_hw) -> tuple:
-    """Index of the (OH, OW) positions that kernel offset (i, j) touches in a padded (.., Hp, Wp) array."""
-    h0, w0 = i * dilation[0], j * dilation[1]
-    return (Ellipsis, slice(h0, h0 + stride[0] * (out_hw[0] - 1) + 1, stride[0]),
-            slice(w0, w0 + stride[1] * (out_hw[1] - 1) + 1, stride[1]))
 
 
 # ---- the op -----------------------------------------------------------------------------------
@@ -141,7 +135,8 @@ def _im2col(xt, kernel, stride, padding, dilation, out_hw) -> np.ndarray:
     pt, pb, pl, pr = padding
     if pt or pb or pl or pr:
         xp = np.zeros((c, h + pt + pb, w + pl + pr, n), dtype=xt.dtype)
-        xp[:, pt:pt + h, pl:pl + w] = xt
+        inside = xp[:, pt:pt + h, pl:pl + w]
+        in_slabs(lambda a, b: np.copyto(inside[:, a:b], xt[:, a:b]), h, xt.size)
     else:
         xp = xt
     if kernel == (1, 1) and stride == (1, 1) and xp.flags.c_contiguous:
@@ -151,7 +146,7 @@ def _im2col(xt, kernel, stride, padding, dilation, out_hw) -> np.ndarray:
     windows = as_strided(xp, (c, kh, kw, oh, ow, n), (sc, dilation[0] * sh, dilation[1] * sw,
                                                       stride[0] * sh, stride[1] * sw, sn))
     cols = np.empty(windows.shape, dtype=xt.dtype)
-    np.copyto(cols, windows)
+    in_slabs(lambda a, b: np.copyto(cols[:, :, :, a:b], windows[:, :, :, a:b]), oh, cols.size)
     return cols.reshape(c * kh * kw, -1)
 
 
@@ -164,9 +159,14 @@ def _col2im(dcols, x_shape, kernel, stride, padding, dilation, out_hw) -> np.nda
     if kernel == (1, 1) and stride == (1, 1) and not any(padding):
         return dcols[:, 0, 0]
     dxp = np.zeros((c, h + pt + pb, w + pl + pr, n), dtype=dcols.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            dxp[offset_slice(i, j, stride, dilation, out_hw) + (slice(None),)] += dcols[:, i, j]
+
+    def add(a, b):  # channels a:b, all kernel offsets
+        for i in range(kh):
+            for j in range(kw):
+                dxp[a:b][offset_slice(i, j, stride, dilation, out_hw) + (slice(None),)] += \
+                    dcols[a:b, i, j]
+
+    in_slabs(add, c, dcols.size)
     return dxp[:, pt:pt + h, pl:pl + w]
 
 

@@ -11,58 +11,14 @@ Ties go to the first maximum in row-major window order and a NaN wins (the last 
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .conv import offset_slice
+from .windows import (alloc, alloc_like, in_order, memory_order, offset_slice, over_planes,
+                      spatial_inner, window_view)
 
 
-# ---- arrays ---------------------------------------------------------------------------------------
-
-def window_view(x: np.ndarray, kernel, stride, dilation, out_hw, writeable=False) -> np.ndarray:
-    """(N, C, kh, kw, OH, OW) view of the windows of (N, C, H, W) ``x`` (any strides; no copy).
-    Write through it (``writeable``) only where the windows do not overlap."""
-    sn, sc, sh, sw = x.strides
-    n, c = x.shape[:2]
-    return as_strided(x, (n, c, kernel[0], kernel[1], out_hw[0], out_hw[1]),
-                      (sn, sc, dilation[0] * sh, dilation[1] * sw, stride[0] * sh, stride[1] * sw),
-                      writeable=writeable)
-
-
-def memory_order(x: np.ndarray) -> tuple:
-    """The axes of ``x`` from the outermost in memory to the innermost (size-1 axes count as outer)."""
-    return tuple(sorted(range(x.ndim), key=lambda a: -abs(x.strides[a]) if x.shape[a] > 1 else -np.inf))
-
-
-def _alloc(shape: tuple, order: tuple, dtype, fill=None) -> np.ndarray:
-    """A new array of ``shape`` whose memory runs in axis ``order``, filled with ``fill`` unless None."""
-    mem_shape = [shape[a] for a in order]
-    buf = np.empty(mem_shape, dtype=dtype) if fill is None else np.full(mem_shape, fill, dtype)
-    return buf.transpose(np.argsort(order))
-
-
-def _alloc_like(x: np.ndarray, shape: tuple, fill=None) -> np.ndarray:
-    return _alloc(shape, memory_order(x), x.dtype, fill)
-
-
-def _in_order(a: np.ndarray, order: tuple) -> np.ndarray:
-    """``a``, copied into memory ``order`` unless already there: an upstream gradient in another
-    layout than the saved arrays would make every ufunc below iterate against the memory."""
-    if memory_order(a) == order:
-        return a
-    out = _alloc(a.shape, order, a.dtype)
-    np.copyto(out, a)
-    return out
-
-
-def _spatial_inner(x: np.ndarray) -> bool:
-    """Whether (N, C, H, W) ``x`` is contiguous along H or W (NCHW-like memory), not along N or C
-    (a conv's batch-last output): then one ufunc call over all windows would loop over runs of kw
-    numbers, so the pools loop over kernel offsets instead."""
-    axes = [d for d in range(4) if x.shape[d] > 1] or [3]
-    return min(axes, key=lambda d: abs(x.strides[d])) >= 2
-
+# ---- windows ------------------------------------------------------------------------------------
 
 def _padded(x, geo, fill) -> np.ndarray:
     """``x`` padded by ``fill`` to the (Hp, Wp) the windows span; ``x`` itself when they fit."""
@@ -70,7 +26,7 @@ def _padded(x, geo, fill) -> np.ndarray:
     n, c, h, w = x.shape
     if (hp, wp) == (h, w):
         return x
-    xp = _alloc_like(x, (n, c, hp, wp), fill)
+    xp = alloc_like(x, (n, c, hp, wp), fill)
     xp[:, :, ph:ph + h, pw:pw + w] = x
     return xp
 
@@ -107,8 +63,8 @@ def _scatter(grad, idx, x, geo) -> np.ndarray:
     overlap."""
     n, c, h, w = x.shape
     (ph, pw), (hp, wp) = geo.padding, geo.padded_hw
-    dxp = _alloc_like(x, (n, c, hp, wp), 0)
-    grad = _in_order(grad, memory_order(idx))
+    dxp = alloc_like(x, (n, c, hp, wp), 0)
+    grad = in_order(grad, memory_order(idx))
     for k, where in _offsets(geo):
         dxp[where] += grad * (idx == k)
     return dxp[:, :, ph:ph + h, pw:pw + w]
@@ -240,10 +196,8 @@ class MaxPool2d(Function):
         self.geo, self.view = geo, view
         if geo.simple:  # non-overlapping windows: a chain of maxima, the argmax found in backward
             windows = window_view(x, geo.kernel, geo.stride, geo.dilation, geo.out_hw)
-            kh, kw = geo.kernel
-            out = windows[:, :, 0, 0].copy(order="K")
-            for k in geo.kernel_offsets[1:]:
-                np.maximum(out, windows[:, :, k // kw, k % kw], out=out)
+            out = alloc_like(x, x.shape[:2] + geo.out_hw)
+            over_planes(lambda ix: _max_of_offsets(windows[ix], geo.kernel, out[ix]), x, x.size)
             self.save_for_backward(x, out, None)
         else:
             out, idx = _window_max(_padded(x, geo, -np.inf), geo)
@@ -257,32 +211,51 @@ class MaxPool2d(Function):
             _, idx = _window_max(x, geo)   # the first-max-by-comparison rule below misses NaNs
         if idx is not None:
             return _from_4d(_scatter(grad, idx, x, geo), self.view)
-        grad = _in_order(grad, memory_order(out))
-        dx = _alloc_like(x, x.shape, 0 if geo.leftover else None)
+        grad = in_order(grad, memory_order(out))
+        dx = alloc_like(x, x.shape, 0 if geo.leftover else None)
         windows = window_view(x, geo.kernel, geo.stride, geo.dilation, geo.out_hw)
         dx_windows = window_view(dx, geo.kernel, geo.stride, geo.dilation, geo.out_hw, writeable=True)
-        kw, last = geo.kernel[1], len(geo.kernel_offsets) - 1
-        if _spatial_inner(x):
-            taken = None
-            for k in geo.kernel_offsets:
-                first = windows[:, :, k // kw, k % kw] == out
-                if taken is None:
-                    taken = first
-                else:
-                    np.greater(first, taken, out=first)      # equal to the max, and not yet taken
-                    if k != last:
-                        taken |= first
-                np.multiply(grad, first, out=dx_windows[:, :, k // kw, k % kw])
-            return _from_4d(dx, self.view)
-        first = np.equal(windows, out[:, :, None, None])     # (N, C, kh, kw, OH, OW)
-        taken = first[:, :, 0, 0].copy(order="K")
-        for k in geo.kernel_offsets[1:]:
-            f = first[:, :, k // kw, k % kw]
-            np.greater(f, taken, out=f)
-            if k != last:
-                taken |= f
-        np.multiply(grad[:, :, None, None], first, out=dx_windows)
+        by_offset = spatial_inner(x)
+        over_planes(lambda ix: _first_max_grad(windows[ix], out[ix], grad[ix], dx_windows[ix],
+                                               by_offset), x, x.size)
         return _from_4d(dx, self.view)
+
+
+def _max_of_offsets(windows, kernel, out) -> None:
+    """``out`` (N, C, OH, OW) = the max over the kernel offsets of (N, C, kh, kw, OH, OW) windows."""
+    kh, kw = kernel
+    if kh * kw == 1:
+        np.copyto(out, windows[:, :, 0, 0])
+        return
+    np.maximum(windows[:, :, 0, 0], windows[:, :, 0, 1] if kw > 1 else windows[:, :, 1, 0], out=out)
+    for k in range(2, kh * kw):
+        np.maximum(out, windows[:, :, k // kw, k % kw], out=out)
+
+
+def _first_max_grad(windows, out, grad, dx_windows, by_offset: bool) -> None:
+    """Send ``grad`` to the first element of each window equal to its max ``out``, zeros elsewhere."""
+    kh, kw = windows.shape[2:4]
+    last = kh * kw - 1
+    if by_offset:  # NCHW-like memory: one strided pass per offset, each over runs of OW numbers
+        taken = None
+        for k in range(kh * kw):
+            first = windows[:, :, k // kw, k % kw] == out
+            if taken is None:
+                taken = first
+            else:
+                np.greater(first, taken, out=first)          # equal to the max, and not yet taken
+                if k != last:
+                    taken |= first
+            np.multiply(grad, first, out=dx_windows[:, :, k // kw, k % kw])
+        return
+    first = np.equal(windows, out[:, :, None, None])         # (N, C, kh, kw, OH, OW)
+    taken = first[:, :, 0, 0].copy(order="K")
+    for k in range(1, kh * kw):
+        f = first[:, :, k // kw, k % kw]
+        np.greater(f, taken, out=f)
+        if k != last:
+            taken |= f
+    np.multiply(grad[:, :, None, None], first, out=dx_windows)
 
 
 class MaxPool2dIndices(Function):
@@ -324,6 +297,11 @@ class AvgPool2d(Function):
         x = _to_4d(x, view)
         self.geo, self.view, self.divisor, self.x_shape = geo, view, divisor, x.shape
         self.order = memory_order(x)
+        if geo.simple:
+            windows = window_view(x, geo.kernel, geo.stride, geo.dilation, geo.out_hw)
+            out = alloc_like(x, x.shape[:2] + geo.out_hw)
+            over_planes(lambda ix: _mean_of_offsets(windows[ix], divisor, out[ix]), x, x.size)
+            return _from_4d(out, view)
         xp = _padded(x, geo, 0)
         out = None
         for _, where in _offsets(geo):
@@ -332,22 +310,38 @@ class AvgPool2d(Function):
         return _from_4d(out, view)
 
     def backward(self, grad):
-        grad, geo = _in_order(_to_4d(grad, self.view), self.order), self.geo
-        share = grad / self.divisor
+        grad, geo = in_order(_to_4d(grad, self.view), self.order), self.geo
         (ph, pw), (hp, wp), (h, w) = geo.padding, geo.padded_hw, self.x_shape[2:]
         if geo.simple:                      # windows do not overlap: each is a copy of its share
-            dx = _alloc(self.x_shape, self.order, share.dtype, 0 if geo.leftover else None)
+            dx = alloc(self.x_shape, self.order, grad.dtype, 0 if geo.leftover else None)
             dx_windows = window_view(dx, geo.kernel, geo.stride, geo.dilation, geo.out_hw, True)
-            if _spatial_inner(share):
-                for k, _ in _offsets(geo):
-                    dx_windows[:, :, k // geo.kernel[1], k % geo.kernel[1]] = share
-            else:
-                np.copyto(dx_windows, share[:, :, None, None])
+            by_offset = spatial_inner(dx)
+            over_planes(lambda ix: _spread(grad[ix] / self.divisor, dx_windows[ix], by_offset),
+                        dx, dx.size)
             return _from_4d(dx, self.view)
-        dxp = _alloc(self.x_shape[:2] + (hp, wp), self.order, share.dtype, 0)
+        share = grad / self.divisor
+        dxp = alloc(self.x_shape[:2] + (hp, wp), self.order, share.dtype, 0)
         for _, where in _offsets(geo):
             dxp[where] += share
         return _from_4d(dxp[:, :, ph:ph + h, pw:pw + w], self.view)
+
+
+def _mean_of_offsets(windows, divisor, out) -> None:
+    kh, kw = windows.shape[2:4]
+    np.copyto(out, windows[:, :, 0, 0])
+    for k in range(1, kh * kw):
+        np.add(out, windows[:, :, k // kw, k % kw], out=out)
+    out /= divisor
+
+
+def _spread(share, dx_windows, by_offset: bool) -> None:
+    """Copy each (N, C, OH, OW) ``share`` into every element of its window."""
+    if by_offset:
+        kh, kw = dx_windows.shape[2:4]
+        for k in range(kh * kw):
+            dx_windows[:, :, k // kw, k % kw] = share
+    else:
+        np.copyto(dx_windows, share[:, :, None, None])
 
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
