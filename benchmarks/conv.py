@@ -1,7 +1,8 @@
 """Convolution and pooling speed and memory: glassgrad vs torch on the layers of two small CNNs.
 
 Run: ``python benchmarks/conv.py`` (``BENCH_THREADS=n`` to choose the thread count, default all cores;
-``BENCH_CLOCK=cpu`` for CPU time instead of wall time; ``BENCH_REPEAT=n`` repeats).
+``BENCH_CLOCK=cpu`` for CPU time instead of wall time; ``BENCH_REPEAT=n`` repeats; ``BENCH_DETAIL=0`` for
+the stacks only, without per-layer rows and memory).
 
 * fashion: batch 128 of 1x28x28, conv 1->32 3x3 pad 1, relu, maxpool 2, conv 32->64 3x3 pad 1, relu,
   maxpool 2 (the stack of a Fashion-MNIST CNN, without its linear head).
@@ -40,6 +41,7 @@ from glassgrad.ops.pool import max_pool2d  # noqa: E402
 
 torch.set_num_threads(THREADS)
 
+DETAIL = os.environ.get("BENCH_DETAIL", "1") != "0"  # 0: the stacks' times only (a quick run)
 CASES = {  # name: (batch, in_channels, size, (channels of conv 1, channels of conv 2))
     "fashion": (128, 1, 28, (32, 64)),
     "cifar": (64, 3, 32, (16, 32)),
@@ -199,13 +201,15 @@ def main() -> None:
         print(f"  {'':<18}{'glassgrad':>11}{'torch':>11}{'ratio':>8}")
         print(f"  {'fwd+bwd stack':<18}{t_ours * 1e3:>9.2f}ms{t_theirs * 1e3:>9.2f}ms"
               f"{t_ours / t_theirs:>8.2f}")
-        for (name, f_ours, w_ours), (_, f_theirs, w_theirs) in zip(layers(gg, ours),
-                                                                   layers(torch, theirs)):
+        per_layer = zip(layers(gg, ours), layers(torch, theirs)) if DETAIL else ()
+        for (name, f_ours, w_ours), (_, f_theirs, w_theirs) in per_layer:
             fo, ft = race(f_ours, f_theirs, repeat)
             bo, bt = race_backward(backward_thunk(gg, f_ours, w_ours),
                                    backward_thunk(torch, f_theirs, w_theirs), repeat)
             for what, a, b in (("fwd", fo, ft), ("bwd", bo, bt)):
                 print(f"  {name + ' ' + what:<18}{a * 1e3:>9.2f}ms{b * 1e3:>9.2f}ms{a / b:>8.2f}")
+        if not DETAIL:
+            continue
         peak = tracemalloc_peak(case)
         rss = {lib: rss_peak(lib, case) for lib in ("glassgrad", "torch")}
         shown = {k: "n/a" if v is None else f"{v:.1f} MiB" for k, v in rss.items()}

@@ -20,7 +20,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
-from .windows import in_slabs, offset_slice
+from .windows import copy_into, in_slabs, offset_slice
 
 
 # ---- arguments --------------------------------------------------------------------------------
@@ -84,8 +84,12 @@ class Conv2d(Function):
         grad = _to_4d(grad, view)
         n, o, oh, ow = grad.shape
         m = n * oh * ow
-        gm = grad.transpose(1, 2, 3, 0).reshape(o, m)             # (O, OH*OW*N); a view when it came
-        grad_x = grad_w = grad_b = None                           # from a conv/pool of this layout
+        gt = grad.transpose(1, 2, 3, 0)                           # (O, OH, OW, N): a view when it came
+        if not gt.flags.c_contiguous:                             # from a conv or pool
+            gt = np.empty(gt.shape, dtype=grad.dtype)
+            copy_into(gt, grad.transpose(1, 2, 3, 0))
+        gm = gt.reshape(o, m)
+        grad_x = grad_w = grad_b = None
         if need_w:
             if groups == 1:  # OpenBLAS runs this product faster with the longer side as rows
                 gw = (cols @ gm.T).T if cols.shape[0] > o else gm @ cols.T
@@ -99,9 +103,11 @@ class Conv2d(Function):
         if need_x:
             if groups == 1:
                 dcols = w.reshape(o, -1).T @ gm                   # (C*kh*kw, OH*OW*N)
-            else:
-                dcols = np.matmul(w.reshape(groups, o // groups, -1).transpose(0, 2, 1),
-                                  gm.reshape(groups, o // groups, m))
+            else:  # one output channel per group (depthwise): an outer product, not a matmul
+                og = o // groups
+                wt = w.reshape(groups, og, -1).transpose(0, 2, 1)   # (G, Kg, Og)
+                g3 = gm.reshape(groups, og, m)
+                dcols = wt * g3 if og == 1 else np.matmul(wt, g3)
             dx = _col2im(dcols, x_shape, kernel, stride, padding, dilation, (oh, ow))
             grad_x = _from_4d(dx.transpose(3, 0, 1, 2), view)
         if view in ("ncl", "cl") and grad_w is not None:
@@ -135,8 +141,10 @@ def _im2col(xt, kernel, stride, padding, dilation, out_hw) -> np.ndarray:
     pt, pb, pl, pr = padding
     if pt or pb or pl or pr:
         xp = np.zeros((c, h + pt + pb, w + pl + pr, n), dtype=xt.dtype)
-        inside = xp[:, pt:pt + h, pl:pl + w]
-        in_slabs(lambda a, b: np.copyto(inside[:, a:b], xt[:, a:b]), h, xt.size)
+        copy_into(xp[:, pt:pt + h, pl:pl + w], xt)
+    elif not xt.flags.c_contiguous:  # not a conv's output: one copy into the layout, then patches
+        xp = np.empty(xt.shape, dtype=xt.dtype)
+        copy_into(xp, xt)
     else:
         xp = xt
     if kernel == (1, 1) and stride == (1, 1) and xp.flags.c_contiguous:
@@ -158,13 +166,22 @@ def _col2im(dcols, x_shape, kernel, stride, padding, dilation, out_hw) -> np.nda
     dcols = dcols.reshape(c, kh, kw, out_hw[0], out_hw[1], n)
     if kernel == (1, 1) and stride == (1, 1) and not any(padding):
         return dcols[:, 0, 0]
-    dxp = np.zeros((c, h + pt + pb, w + pl + pr, n), dtype=dcols.dtype)
+    oh, ow = out_hw
+    # With stride 1 the first offset covers one block, [:OH, :OW]: it is assigned, not added to zeros.
+    first_assigned = stride == (1, 1)
+    shape = (c, h + pt + pb, w + pl + pr, n)
+    dxp = np.empty(shape, dtype=dcols.dtype) if first_assigned else np.zeros(shape, dtype=dcols.dtype)
 
     def add(a, b):  # channels a:b, all kernel offsets
+        d = dxp[a:b]
+        if first_assigned:
+            d[:, oh:] = 0
+            d[:, :oh, ow:] = 0
+            d[:, :oh, :ow] = dcols[a:b, 0, 0]
         for i in range(kh):
             for j in range(kw):
-                dxp[a:b][offset_slice(i, j, stride, dilation, out_hw) + (slice(None),)] += \
-                    dcols[a:b, i, j]
+                if i or j or not first_assigned:
+                    d[offset_slice(i, j, stride, dilation, out_hw) + (slice(None),)] += dcols[a:b, i, j]
 
     in_slabs(add, c, dcols.size)
     return dxp[:, pt:pt + h, pl:pl + w]

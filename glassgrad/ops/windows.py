@@ -114,8 +114,28 @@ def in_order(a: np.ndarray, order: tuple) -> np.ndarray:
     if memory_order(a) == order:
         return a
     out = alloc(a.shape, order, a.dtype)
-    np.copyto(out, a)
+    copy_into(out.transpose(order), a.transpose(order))
     return out
+
+
+def copy_into(dst: np.ndarray, src: np.ndarray) -> None:
+    """``dst[...] = src`` (one shape; ``dst`` contiguous along its last axis), fast also when ``src``
+    is a transposed view: in slabs over threads, and in cache-line blocks of the last axis when
+    ``src`` is strided along it (a plain transposing copy reads a new cache line per element)."""
+    step = max(1, 64 // dst.itemsize)
+    gather = dst.ndim > 1 and src.strides[-1] != src.itemsize and dst.shape[-1] > step
+    axis = 1 if dst.ndim > 2 and dst.shape[0] < THREADS else 0
+    lead = (slice(None),) * axis
+
+    def run(a, b):
+        d, s = dst[lead + (slice(a, b),)], src[lead + (slice(a, b),)]
+        if not gather:
+            np.copyto(d, s)
+            return
+        for k in range(0, d.shape[-1], step):
+            np.copyto(d[..., k:k + step], s[..., k:k + step])
+
+    in_slabs(run, dst.shape[axis] if dst.ndim else 1, dst.size)
 
 
 def spatial_inner(x: np.ndarray) -> bool:
