@@ -20,7 +20,7 @@ from numpy.lib.stride_tricks import as_strided
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
-from .windows import copy_into, in_slabs, offset_slice
+from .windows import copy_into, offset_slice
 
 
 # ---- arguments --------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def _im2col(xt, kernel, stride, padding, dilation, out_hw) -> np.ndarray:
     windows = as_strided(xp, (c, kh, kw, oh, ow, n), (sc, dilation[0] * sh, dilation[1] * sw,
                                                       stride[0] * sh, stride[1] * sw, sn))
     cols = np.empty(windows.shape, dtype=xt.dtype)
-    in_slabs(lambda a, b: np.copyto(cols[:, :, :, a:b], windows[:, :, :, a:b]), oh, cols.size)
+    np.copyto(cols, windows)
     return cols.reshape(c * kh * kw, -1)
 
 
@@ -171,19 +171,14 @@ def _col2im(dcols, x_shape, kernel, stride, padding, dilation, out_hw) -> np.nda
     first_assigned = stride == (1, 1)
     shape = (c, h + pt + pb, w + pl + pr, n)
     dxp = np.empty(shape, dtype=dcols.dtype) if first_assigned else np.zeros(shape, dtype=dcols.dtype)
-
-    def add(a, b):  # channels a:b, all kernel offsets
-        d = dxp[a:b]
-        if first_assigned:
-            d[:, oh:] = 0
-            d[:, :oh, ow:] = 0
-            d[:, :oh, :ow] = dcols[a:b, 0, 0]
-        for i in range(kh):
-            for j in range(kw):
-                if i or j or not first_assigned:
-                    d[offset_slice(i, j, stride, dilation, out_hw) + (slice(None),)] += dcols[a:b, i, j]
-
-    in_slabs(add, c, dcols.size)
+    if first_assigned:
+        dxp[:, oh:] = 0
+        dxp[:, :oh, ow:] = 0
+        dxp[:, :oh, :ow] = dcols[:, 0, 0]
+    for i in range(kh):
+        for j in range(kw):
+            if i or j or not first_assigned:
+                dxp[offset_slice(i, j, stride, dilation, out_hw) + (slice(None),)] += dcols[:, i, j]
     return dxp[:, pt:pt + h, pl:pl + w]
 
 

@@ -14,8 +14,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .windows import (alloc, alloc_like, in_order, memory_order, offset_slice, over_planes,
-                      spatial_inner, window_view)
+from .windows import alloc, alloc_like, in_order, memory_order, offset_slice, spatial_inner, window_view
 
 
 # ---- windows ------------------------------------------------------------------------------------
@@ -197,7 +196,7 @@ class MaxPool2d(Function):
         if geo.simple:  # non-overlapping windows: a chain of maxima, the argmax found in backward
             windows = window_view(x, geo.kernel, geo.stride, geo.dilation, geo.out_hw)
             out = alloc_like(x, x.shape[:2] + geo.out_hw)
-            over_planes(lambda ix: _max_of_offsets(windows[ix], geo.kernel, out[ix]), x, x.size)
+            _max_of_offsets(windows, geo.kernel, out)
             self.save_for_backward(x, out, None)
         else:
             out, idx = _window_max(_padded(x, geo, -np.inf), geo)
@@ -215,9 +214,7 @@ class MaxPool2d(Function):
         dx = alloc_like(x, x.shape, 0 if geo.leftover else None)
         windows = window_view(x, geo.kernel, geo.stride, geo.dilation, geo.out_hw)
         dx_windows = window_view(dx, geo.kernel, geo.stride, geo.dilation, geo.out_hw, writeable=True)
-        by_offset = spatial_inner(x)
-        over_planes(lambda ix: _first_max_grad(windows[ix], out[ix], grad[ix], dx_windows[ix],
-                                               by_offset), x, x.size)
+        _first_max_grad(windows, out, grad, dx_windows, spatial_inner(x))
         return _from_4d(dx, self.view)
 
 
@@ -300,7 +297,7 @@ class AvgPool2d(Function):
         if geo.simple:
             windows = window_view(x, geo.kernel, geo.stride, geo.dilation, geo.out_hw)
             out = alloc_like(x, x.shape[:2] + geo.out_hw)
-            over_planes(lambda ix: _mean_of_offsets(windows[ix], divisor, out[ix]), x, x.size)
+            _mean_of_offsets(windows, divisor, out)
             return _from_4d(out, view)
         xp = _padded(x, geo, 0)
         out = None
@@ -315,9 +312,7 @@ class AvgPool2d(Function):
         if geo.simple:                      # windows do not overlap: each is a copy of its share
             dx = alloc(self.x_shape, self.order, grad.dtype, 0 if geo.leftover else None)
             dx_windows = window_view(dx, geo.kernel, geo.stride, geo.dilation, geo.out_hw, True)
-            by_offset = spatial_inner(dx)
-            over_planes(lambda ix: _spread(grad[ix] / self.divisor, dx_windows[ix], by_offset),
-                        dx, dx.size)
+            _spread(grad / self.divisor, dx_windows, spatial_inner(dx))
             return _from_4d(dx, self.view)
         share = grad / self.divisor
         dxp = alloc(self.x_shape[:2] + (hp, wp), self.order, share.dtype, 0)

@@ -1,5 +1,5 @@
-"""The helpers conv and pooling share: slabs over threads, memory layouts; and conv/pool results when
-every pass is split over threads (the tests elsewhere use arrays too small to be split)."""
+"""The helpers conv and pooling share: memory layouts and the blocked transposing copy; and inputs and
+gradients that arrive in other layouts than a conv produces."""
 import numpy as np
 import pytest
 import torch.nn.functional as F
@@ -9,40 +9,6 @@ from glassgrad.ops.adaptive_pool import adaptive_avg_pool2d
 from glassgrad.ops.conv import conv2d
 from glassgrad.ops.pool import avg_pool2d, max_pool2d
 from tests.reference import check_op
-
-
-@pytest.fixture
-def split_everything(monkeypatch):
-    """Three threads, and every pass, however small, split into slabs."""
-    old = windows.THREADS
-    windows.set_threads(3)
-    monkeypatch.setattr(windows, "MIN_SPLIT", 0)
-    yield
-    windows.set_threads(old)
-
-
-def test_in_slabs_covers_the_range_once(split_everything):
-    seen = np.zeros(10, dtype=int)
-
-    def mark(a, b):
-        seen[a:b] += 1
-    windows.in_slabs(mark, 10, work=10)
-    assert seen.tolist() == [1] * 10
-    windows.in_slabs(mark, 2, work=10)          # fewer items than threads
-    assert seen.tolist() == [2, 2] + [1] * 8
-
-
-def test_in_slabs_raises_what_a_slab_raises(split_everything):
-    def fail(a, b):
-        if a > 0:
-            raise ValueError("slab failed")
-    with pytest.raises(ValueError, match="slab failed"):
-        windows.in_slabs(fail, 9, work=9)
-
-
-def test_set_threads_rejects_nonpositive():
-    with pytest.raises(ValueError, match="positive"):
-        windows.set_threads(0)
 
 
 def test_memory_order_and_alloc():
@@ -56,16 +22,23 @@ def test_memory_order_and_alloc():
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_conv_and_pools_split_over_threads(split_everything, dtype):
-    check_op([(3, 4, 9, 8), (6, 2, 3, 3), (6,)],
-             lambda x, w, b: max_pool2d(conv2d(x, w, b, padding=1, groups=2).relu(), 2),
-             lambda x, w, b: F.max_pool2d(F.conv2d(x, w, b, padding=1, groups=2).relu(), 2),
-             dtype=dtype, scale=10)
-    check_op([(3, 4, 9, 8), (5, 4, 2, 3)],
-             lambda x, w: avg_pool2d(conv2d(x, w, stride=(2, 1), dilation=(1, 2)), (2, 1)),
-             lambda x, w: F.avg_pool2d(F.conv2d(x, w, stride=(2, 1), dilation=(1, 2)), (2, 1)),
-             dtype=dtype, scale=10)
-    for fn, tfn in ((max_pool2d, F.max_pool2d), (avg_pool2d, F.avg_pool2d)):
-        check_op([(4, 3, 8, 6)], lambda x: fn(x, 2), lambda x: tfn(x, 2), dtype=dtype)
-    check_op([(4, 3, 8, 6)], lambda x: adaptive_avg_pool2d(x, (2, 3)),
-             lambda x: F.adaptive_avg_pool2d(x, (2, 3)), dtype=dtype)
+@pytest.mark.parametrize("length", [3, 16, 37])
+def test_copy_into_transposes_in_blocks(length, dtype):
+    """The blocked copy of a transposed view equals the plain one, whatever the last axis' length."""
+    src = np.arange(2 * 5 * length, dtype=dtype).reshape(length, 2, 5).transpose(1, 2, 0)
+    dst = np.empty(src.shape, dtype=dtype)
+    windows.copy_into(dst, src)
+    assert np.array_equal(dst, src)
+    padded = np.zeros((2, 7, length), dtype=dtype)
+    windows.copy_into(padded[:, 1:6], src)
+    assert np.array_equal(padded[:, 1:6], src) and not padded[:, [0, 6]].any()
+
+
+def test_conv_of_an_nchw_input_without_padding_and_pool_of_an_nchw_gradient():
+    """Inputs not in the batch-last layout take the one-copy route into it."""
+    check_op([(2, 3, 6, 7), (4, 3, 2, 2)], lambda x, w: conv2d(x, w).transpose(2, 3) * 1.0,
+             lambda x, w: F.conv2d(x, w).transpose(2, 3) * 1.0, scale=10)
+    check_op([(3, 2, 6, 6)], lambda x: (max_pool2d(x.transpose(0, 1), 2) * 1.0).reshape(-1),
+             lambda x: (F.max_pool2d(x.transpose(0, 1), 2) * 1.0).reshape(-1))
+    check_op([(3, 2, 6, 6)], lambda x: adaptive_avg_pool2d(avg_pool2d(x, 2), 1).reshape(-1),
+             lambda x: F.adaptive_avg_pool2d(F.avg_pool2d(x, 2), 1).reshape(-1))
