@@ -10,26 +10,27 @@ the stacks only, without per-layer rows and memory).
 
 Times: forward + backward (from a fixed random upstream gradient, weights' ``.grad`` reset each step),
 best of several repeats after warm-up, both libraries in this one process, alternating run by run (so a
-busy machine slows both alike), with NumPy's BLAS and torch limited to the same thread count. Per-layer rows time each op alone (its forward, then its
-backward), on the input it gets in the stack (the conv outputs' memory layout included).
+busy machine slows both alike), with NumPy's BLAS and torch limited to the same thread count. The
+stacks include relu (glassgrad's elementwise op). Per-layer rows time each op alone (its forward, then
+its backward), on the input it gets in the stack (the conv outputs' memory layout included).
 
-Memory: the peak extra memory of one forward + backward. For glassgrad, tracemalloc's peak over the
-NumPy arrays it allocates (exact). For both libraries, also the rise of the process's peak RSS (VmHWM,
-reset through /proc/self/clear_refs) in a fresh subprocess per library, which counts allocator caching and
-page granularity: compare the RSS columns with each other, not with tracemalloc.
+Memory: the peak of the memory allocated during one forward + backward, above what was held before it
+(inputs and weights). For glassgrad, tracemalloc's peak over the NumPy arrays it allocates; for torch,
+its profiler's memory events (the running total of its CPU allocator). Both count live tensor/array
+bytes, not allocator caching or page granularity. glassgrad's extra is mostly the saved im2col patches.
 """
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 
 THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
-os.environ.setdefault("OPENBLAS_NUM_THREADS", str(THREADS))  # before NumPy loads its BLAS
-os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+os.environ["OPENBLAS_NUM_THREADS"] = str(THREADS)  # before NumPy loads its BLAS
+os.environ["OMP_NUM_THREADS"] = str(THREADS)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -157,35 +158,24 @@ def tracemalloc_peak(case) -> float:
     return (peak - base) / 2 ** 20
 
 
-def _status_kb(field: str) -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise RuntimeError(field)
-
-
-def rss_child(lib_name: str, case: str) -> None:
-    """In a fresh process: the rise in peak RSS over one forward + backward (after one warm-up step)."""
-    lib = gg if lib_name == "glassgrad" else torch
-    t = build(lib, case)
-    step(lib, t)
+def torch_profiler_peak(case) -> float:
+    """Peak of the bytes torch's CPU allocator holds for tensors made during one step (its profiler's
+    memory events: the running "Total Allocated" of a step, from zero at its start)."""
+    from torch.profiler import ProfilerActivity, profile
+    t = build(torch, case)
+    step(torch, t)
     for k in ("w1", "b1", "w2", "b2"):
         t[k].grad = None
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")                     # reset VmHWM to the current RSS
-    base = _status_kb("VmRSS")
-    step(lib, t)
-    print(json.dumps((_status_kb("VmHWM") - base) / 1024))
-
-
-def rss_peak(lib_name: str, case: str):
-    try:
-        out = subprocess.run([sys.executable, __file__, "--rss", lib_name, case], capture_output=True,
-                             text=True, check=True, env=os.environ)
-        return json.loads(out.stdout.strip().splitlines()[-1])
-    except (subprocess.CalledProcessError, OSError, ValueError):
-        return None
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        step(torch, t)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "trace.json")
+        prof.export_chrome_trace(path)
+        with open(path) as f:
+            trace = json.load(f)
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    totals = [e["args"]["Total Allocated"] for e in events if e.get("name") == "[memory]"]
+    return max(totals, default=0) / 2 ** 20
 
 
 def main() -> None:
@@ -210,15 +200,9 @@ def main() -> None:
                 print(f"  {name + ' ' + what:<18}{a * 1e3:>9.2f}ms{b * 1e3:>9.2f}ms{a / b:>8.2f}")
         if not DETAIL:
             continue
-        peak = tracemalloc_peak(case)
-        rss = {lib: rss_peak(lib, case) for lib in ("glassgrad", "torch")}
-        shown = {k: "n/a" if v is None else f"{v:.1f} MiB" for k, v in rss.items()}
-        print(f"  peak memory of a step: glassgrad {peak:.1f} MiB (tracemalloc); peak RSS rise, fresh "
-              f"process: glassgrad {shown['glassgrad']}, torch {shown['torch']}")
+        print(f"  peak memory allocated in a step: glassgrad {tracemalloc_peak(case):.1f} MiB "
+              f"(tracemalloc), torch {torch_profiler_peak(case):.1f} MiB (torch profiler)")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--rss":
-        rss_child(sys.argv[2], sys.argv[3])
-    else:
-        main()
+    main()
