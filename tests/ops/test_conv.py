@@ -257,3 +257,33 @@ def test_error_leaves_inputs_untouched():
     with pytest.raises(RuntimeError):
         conv2d(x, gg.randn(4, 2, 3, 3, requires_grad=True))
     assert np.array_equal(x.numpy(), before) and x.grad is None and x.grad_fn is None
+
+
+def test_three_training_steps_match_torch():
+    """conv -> relu -> maxpool -> conv -> avgpool -> flatten -> matmul, squared error, plain SGD in
+    float64: the weights after three steps agree with torch's."""
+    from glassgrad.ops.pool import avg_pool2d
+    rng = np.random.default_rng(0)
+    arrays = {"x": rng.standard_normal((4, 2, 8, 8)), "w1": rng.standard_normal((3, 2, 3, 3)) * 0.3,
+              "b1": rng.standard_normal(3) * 0.1, "w2": rng.standard_normal((4, 3, 2, 2)) * 0.3,
+              "fc": rng.standard_normal((16, 5)) * 0.3, "y": rng.standard_normal((4, 5))}
+    params = ("w1", "b1", "w2", "fc")
+
+    def run(lib, conv, max_pool, avg_pool):
+        t = {k: (gg.from_numpy if lib is gg else torch.from_numpy)(v.copy()) for k, v in arrays.items()}
+        for k in params:
+            t[k].requires_grad_(True)
+        for _ in range(3):
+            h = max_pool(conv(t["x"], t["w1"], t["b1"], padding=1).relu(), 2)
+            h = avg_pool(conv(h, t["w2"], None, padding="same"), 2).reshape(4, 16)
+            loss = ((h @ t["fc"] - t["y"]) ** 2).mean()
+            loss.backward()
+            for k in params:
+                t[k].data -= 0.1 * t[k].grad.data
+                t[k].grad = None
+        return t
+
+    ours = run(gg, conv2d, max_pool2d, avg_pool2d)
+    theirs = run(torch, F.conv2d, F.max_pool2d, F.avg_pool2d)
+    for k in params:
+        assert_close(ours[k], theirs[k], scale=SCALE, what=k)
