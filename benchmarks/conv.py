@@ -11,13 +11,18 @@ the stacks only, without per-layer rows and memory).
 Times: forward + backward (from a fixed random upstream gradient, weights' ``.grad`` reset each step),
 best of several repeats after warm-up, both libraries in this one process, alternating run by run (so a
 busy machine slows both alike), with NumPy's BLAS and torch limited to the same thread count. The
-stacks include relu (glassgrad's elementwise op). Per-layer rows time each op alone (its forward, then
-its backward), on the input it gets in the stack (the conv outputs' memory layout included).
+stacks include relu (glassgrad's elementwise op). With more than one thread, the two libraries' thread
+pools (OpenBLAS's, torch's OpenMP) share this process and get in each other's way; for scaling, time
+each library alone too. On a machine shared with other jobs, ``BENCH_THREADS=1 BENCH_CLOCK=cpu`` gives
+the steadiest ratios; ``BENCH_ONLY=glassgrad`` (or ``torch``) times one library's stacks alone. Per-layer
+rows time each op alone (its forward, then its backward), on the input it gets in the stack (the conv
+outputs' memory layout included).
 
 Memory: the peak of the memory allocated during one forward + backward, above what was held before it
 (inputs and weights). For glassgrad, tracemalloc's peak over the NumPy arrays it allocates; for torch,
 its profiler's memory events (the running total of its CPU allocator). Both count live tensor/array
-bytes, not allocator caching or page granularity. glassgrad's extra is mostly the saved im2col patches.
+bytes, not allocator caching or page granularity. glassgrad's extra is mostly the transient patch
+gradient of the conv backward (C*kh*kw times the layer's input).
 """
 from __future__ import annotations
 
@@ -178,8 +183,20 @@ def torch_profiler_peak(case) -> float:
     return max(totals, default=0) / 2 ** 20
 
 
+def alone(name: str, repeat: int) -> None:
+    lib = gg if name == "glassgrad" else torch
+    for case in CASES:
+        t = build(lib, case)
+        step(lib, t)
+        best = min(timed(lambda: step(lib, t)) for _ in range(repeat))
+        print(f"{name} alone, {THREADS} thread(s), {case}: fwd+bwd stack {best * 1e3:.2f}ms")
+
+
 def main() -> None:
     repeat = int(os.environ.get("BENCH_REPEAT", "10"))
+    if os.environ.get("BENCH_ONLY"):
+        alone(os.environ["BENCH_ONLY"], repeat)
+        return
     clock = "CPU" if CLOCK is time.process_time else "wall"
     print(f"glassgrad vs torch {torch.__version__}, {THREADS} thread(s), float32; best of {repeat}, "
           f"{clock} time")
