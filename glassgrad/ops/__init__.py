@@ -1,7 +1,9 @@
 """The op library: one file per family, each op a Function with its backward under its forward."""
-from . import conv, elementwise, gather, indexing, join, linalg, moments, nn, reduce, shape, sort
+from . import (adaptive_pool, conv, elementwise, gather, indexing, join, linalg, moments, nn, pool, reduce,
+               shape, sort)
 
-METHOD_MODULES = (elementwise, reduce, moments, sort, shape, indexing, gather, join, linalg, conv, nn)
+METHOD_MODULES = (elementwise, reduce, moments, sort, shape, indexing, gather, join, linalg, conv, pool,
+                  adaptive_pool, nn)
 
 from .conv import *  # noqa: E402,F401,F403
 from .elementwise import *  # noqa: E402,F401,F403
@@ -11,6 +13,7 @@ from .join import *  # noqa: E402,F401,F403
 from .linalg import *  # noqa: E402,F401,F403
 from .moments import *  # noqa: E402,F401,F403
 from .nn import *  # noqa: E402,F401,F403
+from .pool import *  # noqa: E402,F401,F403
 from .reduce import *  # noqa: E402,F401,F403
 from .shape import *  # noqa: E402,F401,F403
 from .sort import *  # noqa: E402,F401,F403
