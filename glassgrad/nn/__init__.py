@@ -11,6 +11,7 @@
 from . import functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
 from .attention import MultiheadAttention
+from .conv import Conv2d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout
 from .flatten import Flatten, Unflatten
@@ -21,6 +22,7 @@ from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Lo
 from .module import Module
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .parameter import Parameter
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .sparse import Embedding
 from .summary import ModuleSummary
 
@@ -29,5 +31,5 @@ __all__ = ["Module", "Parameter", "functional", "init", "utils", "Sequential", "
            "LeakyReLU", "Sigmoid", "Tanh", "GELU", "SiLU", "Softplus", "ELU", "MSELoss", "L1Loss",
            "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss",
            "Softmax", "LogSoftmax", "Dropout", "Embedding", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
-           "MultiheadAttention", "RemovableHandle",
+           "MultiheadAttention", "Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d", "RemovableHandle",
            "register_module_forward_hook", "register_module_forward_pre_hook", "ModuleSummary"]

@@ -11,10 +11,13 @@ tensor([0., 2.])
 from __future__ import annotations
 
 from ..ops import elementwise as _ew
+from ..ops.adaptive_pool import adaptive_avg_pool2d
+from ..ops.conv import conv2d
 from ..ops.elementwise import gelu, sigmoid, softplus, tanh, where
 from ..ops.gather import one_hot
 from ..ops.join import pad
 from ..ops.linalg import linear
+from ..ops.pool import avg_pool2d, max_pool2d
 from ..ops.nn import (batch_norm, cross_entropy, dropout, embedding, layer_norm, log_softmax, nll_loss,
                       scaled_dot_product_attention, softmax)
 from .functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss,
@@ -46,7 +49,7 @@ def elu(input, alpha: float = 1.0, inplace: bool = False):
     return _maybe_inplace(input, where(input > 0, input, negative), inplace)
 
 
-__all__ = ["pad", "one_hot", "linear", "softmax", "log_softmax", "dropout", "embedding", "layer_norm",
+__all__ = ["pad", "one_hot", "linear", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "softmax", "log_softmax", "dropout", "embedding", "layer_norm",
            "batch_norm", "scaled_dot_product_attention", "cross_entropy", "nll_loss", "relu", "leaky_relu", "gelu", "silu", "softplus", "elu", "sigmoid", "tanh",
            "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits"]
