@@ -67,3 +67,18 @@ def test_inplace_like_torch():
         assert_close(w.grad, tw.grad)
         with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
             g_mod(gg.tensor([1.0], requires_grad=True))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("name", ["Softmax", "LogSoftmax"])
+def test_softmax_modules(name, dim, dtype):
+    g, t = getattr(nn, name)(dim=dim), getattr(torch.nn, name)(dim=dim)
+    check_op([(3, 4, 2)], g, t, dtype=dtype, low=-5, high=5)
+    assert repr(g) == repr(t)
+
+
+def test_softmax_implicit_dim_warns_like_torch():
+    with pytest.warns(UserWarning, match="Implicit dimension choice"):
+        out = nn.Softmax()(gg.ones(2, 3))
+    assert out.shape == (2, 3) and repr(nn.Softmax()) == repr(torch.nn.Softmax())

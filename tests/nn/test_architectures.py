@@ -7,7 +7,8 @@ import pytest
 import torch
 
 import glassgrad as gg
-from tests.nn.helpers import check_layer
+from tests.nn.helpers import check_layer, copy_torch_weights
+from tests.reference import assert_close
 
 
 def small_cnn(lib):
@@ -96,3 +97,28 @@ def test_initial_cross_entropy_is_near_log_classes_like_torch():
     assert np.mean(g_losses) == pytest.approx(math.log(classes), abs=0.05)
     assert np.mean(g_losses) == pytest.approx(np.mean(t_losses), abs=0.02)
     assert np.std(g_losses) == pytest.approx(np.std(t_losses), abs=0.02)
+
+
+@pytest.mark.parametrize("build,inputs", ARCHITECTURES, ids=lambda v: getattr(v, "__name__", ""))
+def test_a_few_adam_steps_match_torch(build, inputs):
+    # Module + loss + optimizer together: parameters and buffers agree after three training steps.
+    g, t = build(gg).double(), build(torch).double()
+    copy_torch_weights(g, t)
+    g_opt = gg.optim.Adam(g.parameters(), lr=1e-2)
+    t_opt = torch.optim.Adam(t.parameters(), lr=1e-2)
+    rng = np.random.default_rng(0)
+    for _ in range(3):
+        x = (inputs if isinstance(inputs, np.ndarray) else rng.standard_normal(inputs))
+        g_out, t_out = g(gg.tensor(x)), t(torch.tensor(x))
+        classes = g_out.shape[-1]
+        y = rng.integers(0, classes, int(np.prod(g_out.shape[:-1])))
+        g_loss = gg.nn.functional.cross_entropy(g_out.reshape(-1, classes), gg.tensor(y))
+        t_loss = torch.nn.functional.cross_entropy(t_out.reshape(-1, classes), torch.tensor(y))
+        assert_close(g_loss, t_loss, scale=100)
+        for opt, loss in ((g_opt, g_loss), (t_opt, t_loss)):
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    t_state = t.state_dict()
+    for name, value in g.state_dict().items():
+        assert_close(value, t_state[name], scale=1000, what=name)

@@ -222,3 +222,34 @@ def test_float32_stays_float32():
         loss = getattr(F, name)(x, gg.full((2, 3), 0.5))
         loss.backward()
         assert loss.dtype == np.float32 and x.grad.dtype == np.float32, name
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name,options", [
+    (name, options) for name in ["CrossEntropyLoss", "NLLLoss"]
+    for options in [{}, {"weight": True}, {"ignore_index": 1}, {"label_smoothing": 0.1},
+                    {"weight": True, "ignore_index": 2, "label_smoothing": 0.2}]
+    if name == "CrossEntropyLoss" or "label_smoothing" not in options], ids=str)
+def test_cross_entropy_and_nll_modules(name, options, reduction, dtype):
+    rng = np.random.default_rng(2)
+    target = rng.integers(0, 4, (6, 3))
+    weight = rng.uniform(0.5, 2.0, 4).astype(dtype) if options.get("weight") else None
+    kwargs = {k: v for k, v in options.items() if k != "weight"}
+    g = getattr(gg.nn, name)(weight=None if weight is None else gg.tensor(weight), reduction=reduction,
+                             **kwargs)
+    t = getattr(torch.nn, name)(weight=None if weight is None else torch.tensor(weight),
+                                reduction=reduction, **kwargs)
+    # (N, C, d) logits against (N, d) classes; NLL is fed log-probabilities as it expects
+    prep_g = (lambda x: x) if name == "CrossEntropyLoss" else (lambda x: F.log_softmax(x, 1))
+    prep_t = (lambda x: x) if name == "CrossEntropyLoss" else (lambda x: TF.log_softmax(x, 1))
+    check_op([(6, 4, 3)], lambda x: g(prep_g(x), gg.tensor(target)),
+             lambda x: t(prep_t(x), torch.tensor(target)), dtype=dtype)
+    assert repr(g) == repr(t)
+    assert list(g.state_dict()) == list(t.state_dict())
+
+
+def test_cross_entropy_with_probability_targets():
+    probs = np.random.default_rng(1).dirichlet(np.ones(5), 4).astype(np.float32)
+    check_op([(4, 5)], lambda x: gg.nn.CrossEntropyLoss()(x, gg.tensor(probs)),
+             lambda x: torch.nn.CrossEntropyLoss()(x, torch.tensor(probs)))
