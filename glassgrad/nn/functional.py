@@ -17,9 +17,9 @@ from ..ops.elementwise import gelu, sigmoid, softplus, tanh, where
 from ..ops.gather import one_hot
 from ..ops.join import pad
 from ..ops.linalg import linear
-from ..ops.pool import avg_pool2d, max_pool2d
 from ..ops.nn import (batch_norm, cross_entropy, dropout, embedding, layer_norm, log_softmax, nll_loss,
                       scaled_dot_product_attention, softmax)
+from ..ops.pool import avg_pool2d, max_pool2d
 from .functional_loss import (binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss,
                               l1_loss, mse_loss, smooth_l1_loss)
 
@@ -49,7 +49,13 @@ def elu(input, alpha: float = 1.0, inplace: bool = False):
     return _maybe_inplace(input, where(input > 0, input, negative), inplace)
 
 
-__all__ = ["pad", "one_hot", "linear", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "softmax", "log_softmax", "dropout", "embedding", "layer_norm",
-           "batch_norm", "scaled_dot_product_attention", "cross_entropy", "nll_loss", "relu", "leaky_relu", "gelu", "silu", "softplus", "elu", "sigmoid", "tanh",
-           "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits"]
+__all__ = [
+    # layers
+    "linear", "conv2d", "max_pool2d", "avg_pool2d", "adaptive_avg_pool2d", "dropout", "embedding",
+    "layer_norm", "batch_norm", "scaled_dot_product_attention", "pad", "one_hot",
+    # activations
+    "relu", "leaky_relu", "gelu", "silu", "softplus", "elu", "sigmoid", "tanh", "softmax", "log_softmax",
+    # losses
+    "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits",
+]

@@ -145,7 +145,8 @@ def test_modules_match_functional_and_torch():
         (gg.nn.L1Loss(reduction="sum"), torch.nn.L1Loss(reduction="sum")),
         (gg.nn.HuberLoss(delta=0.1), torch.nn.HuberLoss(delta=0.1)),
         (gg.nn.SmoothL1Loss(beta=0.2, reduction="none"), torch.nn.SmoothL1Loss(beta=0.2, reduction="none")),
-        (gg.nn.BCELoss(weight=gg.tensor([1.0, 2.0, 0.5])), torch.nn.BCELoss(weight=torch.tensor([1.0, 2.0, 0.5]))),
+        (gg.nn.BCELoss(weight=gg.tensor([1.0, 2.0, 0.5])),
+         torch.nn.BCELoss(weight=torch.tensor([1.0, 2.0, 0.5]))),
         (gg.nn.BCEWithLogitsLoss(pos_weight=gg.tensor([3.0, 1.0, 0.5])),
          torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor([3.0, 1.0, 0.5]))),
     ]
