@@ -57,19 +57,12 @@ class Module:
         if args or kwargs:
             raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments: {args} "
                             f"{kwargs}")
-        setattr_ = object.__setattr__
-        setattr_(self, "training", True)
-        setattr_(self, "_parameters", {})
-        setattr_(self, "_buffers", {})
-        setattr_(self, "_non_persistent_buffers_set", set())
-        setattr_(self, "_modules", {})
-        setattr_(self, "_forward_pre_hooks", OrderedDict())
-        setattr_(self, "_forward_pre_hooks_with_kwargs", {})
-        setattr_(self, "_forward_hooks", OrderedDict())
-        setattr_(self, "_forward_hooks_with_kwargs", {})
-        setattr_(self, "_forward_hooks_always_called", {})
-        setattr_(self, "_backward_hooks", OrderedDict())
-        setattr_(self, "_backward_pre_hooks", OrderedDict())
+        # Straight into __dict__: __setattr__ needs these stores to exist.
+        self.__dict__.update(
+            training=True, _parameters={}, _buffers={}, _non_persistent_buffers_set=set(), _modules={},
+            _forward_pre_hooks=OrderedDict(), _forward_pre_hooks_with_kwargs={},
+            _forward_hooks=OrderedDict(), _forward_hooks_with_kwargs={}, _forward_hooks_always_called={},
+            _backward_hooks=OrderedDict(), _backward_pre_hooks=OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" '
