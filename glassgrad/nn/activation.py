@@ -26,7 +26,12 @@ class ReLU(Module):
 
 
 class LeakyReLU(Module):
-    """x for x > 0, negative_slope · x otherwise."""
+    """x for x > 0, negative_slope · x otherwise.
+
+    >>> import glassgrad as gg
+    >>> gg.nn.LeakyReLU(0.1)(gg.tensor([-2.0, 3.0]))
+    tensor([-0.2,  3.0])
+    """
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
@@ -41,19 +46,36 @@ class LeakyReLU(Module):
 
 
 class Sigmoid(Module):
-    """1 / (1 + e^-x)."""
+    """1 / (1 + e^-x).
+
+    >>> import glassgrad as gg
+    >>> gg.nn.Sigmoid()(gg.tensor([0.0]))
+    tensor([0.5])
+    """
 
     def forward(self, input):
         return F.sigmoid(input)
 
 
 class Tanh(Module):
+    """The hyperbolic tangent.
+
+    >>> import glassgrad as gg
+    >>> gg.nn.Tanh()(gg.tensor([0.0]))
+    tensor([0.])
+    """
+
     def forward(self, input):
         return F.tanh(input)
 
 
 class GELU(Module):
-    """x Φ(x), exact (``approximate='none'``) or with the tanh approximation."""
+    """x Φ(x), exact (``approximate='none'``) or with the tanh approximation.
+
+    >>> import glassgrad as gg
+    >>> gg.nn.GELU()(gg.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.8413])
+    """
 
     def __init__(self, approximate: str = "none"):
         super().__init__()
@@ -67,7 +89,12 @@ class GELU(Module):
 
 
 class SiLU(Module):
-    """x σ(x) (also called swish)."""
+    """x σ(x) (also called swish).
+
+    >>> import glassgrad as gg
+    >>> gg.nn.SiLU()(gg.tensor([0.0, 1.0]))
+    tensor([0.0000, 0.7311])
+    """
 
     def __init__(self, inplace: bool = False):
         super().__init__()
@@ -81,7 +108,12 @@ class SiLU(Module):
 
 
 class Softplus(Module):
-    """log(1 + e^(beta x)) / beta, linear where beta x > threshold."""
+    """log(1 + e^(beta x)) / beta, linear where beta x > threshold.
+
+    >>> import glassgrad as gg
+    >>> gg.nn.Softplus()(gg.tensor([0.0]))
+    tensor([0.6931])
+    """
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
@@ -96,7 +128,12 @@ class Softplus(Module):
 
 
 class ELU(Module):
-    """x for x > 0, alpha (e^x - 1) otherwise."""
+    """x for x > 0, alpha (e^x - 1) otherwise.
+
+    >>> import glassgrad as gg
+    >>> gg.nn.ELU()(gg.tensor([-100.0, 2.0]))
+    tensor([-1.,  2.])
+    """
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False):
         super().__init__()
@@ -111,7 +148,12 @@ class ELU(Module):
 
 
 class Softmax(Module):
-    """exp(x) / sum(exp(x)) along ``dim`` (the rows of each sample sum to 1)."""
+    """exp(x) / sum(exp(x)) along ``dim`` (the rows of each sample sum to 1).
+
+    >>> import glassgrad as gg
+    >>> gg.nn.Softmax(dim=-1)(gg.tensor([[0.0, 0.0]]))
+    tensor([[0.5, 0.5]])
+    """
 
     def __init__(self, dim: int | None = None):
         super().__init__()
@@ -125,7 +167,12 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """log(softmax(x)) along ``dim``, computed stably."""
+    """log(softmax(x)) along ``dim``, computed stably.
+
+    >>> import glassgrad as gg
+    >>> gg.nn.LogSoftmax(dim=-1)(gg.tensor([[0.0, 1000.0]]))
+    tensor([[-1000.,     0.]])
+    """
 
     def __init__(self, dim: int | None = None):
         super().__init__()

@@ -12,7 +12,13 @@ from .parameter import Parameter, factory_kwargs
 
 
 class Identity(Module):
-    """Returns its input; any constructor arguments are ignored (PyTorch's placeholder layer)."""
+    """Returns its input; any constructor arguments are ignored (PyTorch's placeholder layer).
+
+    >>> import glassgrad as gg
+    >>> x = gg.ones(2)
+    >>> gg.nn.Identity(54, unused=True)(x) is x
+    True
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__()

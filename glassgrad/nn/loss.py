@@ -32,14 +32,24 @@ class MSELoss(_Loss):
 
 
 class L1Loss(_Loss):
-    """Mean absolute error."""
+    """Mean absolute error.
+
+    >>> import glassgrad as gg
+    >>> gg.nn.L1Loss()(gg.tensor([1.0, -1.0]), gg.tensor([0.0, 0.0]))
+    tensor(1.)
+    """
 
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class HuberLoss(_Loss):
-    """Squared below ``delta``, delta-scaled absolute above."""
+    """Squared below ``delta``, delta-scaled absolute above.
+
+    >>> import glassgrad as gg
+    >>> gg.nn.HuberLoss(delta=1.0)(gg.tensor([0.5, 3.0]), gg.tensor([0.0, 0.0]))
+    tensor(1.3125)
+    """
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction=reduction)
@@ -50,7 +60,12 @@ class HuberLoss(_Loss):
 
 
 class SmoothL1Loss(_Loss):
-    """Squared / beta below ``beta``, absolute above (Huber divided by beta)."""
+    """Squared / beta below ``beta``, absolute above (Huber divided by beta).
+
+    >>> import glassgrad as gg
+    >>> gg.nn.SmoothL1Loss(beta=2.0)(gg.tensor([1.0, 4.0]), gg.tensor([0.0, 0.0]))
+    tensor(1.625)
+    """
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
         super().__init__(size_average, reduce, reduction)
@@ -61,14 +76,24 @@ class SmoothL1Loss(_Loss):
 
 
 class BCELoss(_WeightedLoss):
-    """Binary cross-entropy on probabilities (apply ``Sigmoid`` first, or use ``BCEWithLogitsLoss``)."""
+    """Binary cross-entropy on probabilities (apply ``Sigmoid`` first, or use ``BCEWithLogitsLoss``).
+
+    >>> import glassgrad as gg
+    >>> gg.nn.BCELoss()(gg.tensor([0.5]), gg.tensor([1.0]))
+    tensor(0.6931)
+    """
 
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Binary cross-entropy on logits, numerically stable; ``pos_weight`` weighs positives per class."""
+    """Binary cross-entropy on logits, numerically stable; ``pos_weight`` weighs positives per class.
+
+    >>> import glassgrad as gg
+    >>> gg.nn.BCEWithLogitsLoss(pos_weight=gg.tensor([2.0]))(gg.tensor([0.0]), gg.tensor([1.0]))
+    tensor(1.3863)
+    """
 
     def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean",
                  pos_weight=None):
@@ -103,7 +128,12 @@ class CrossEntropyLoss(_WeightedLoss):
 
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of log-probabilities (N, C, …) (e.g. from ``LogSoftmax``) at the target
-    classes."""
+    classes.
+
+    >>> import glassgrad as gg
+    >>> gg.nn.NLLLoss()(gg.tensor([[-0.5, -2.0]]), gg.tensor([1]))
+    tensor(2.)
+    """
 
     def __init__(self, weight=None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean"):

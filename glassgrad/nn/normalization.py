@@ -108,7 +108,14 @@ class BatchNorm1d(_BatchNorm):
 
 
 class BatchNorm2d(_BatchNorm):
-    """Batch norm over (N, C, H, W) inputs, one mean and variance per channel."""
+    """Batch norm over (N, C, H, W) inputs, one mean and variance per channel.
+
+    >>> import glassgrad as gg
+    >>> bn = gg.nn.BatchNorm2d(3)
+    >>> out = bn(gg.randn(4, 3, 5, 5))                    # statistics over N, H and W
+    >>> bn.running_mean.shape, bn.num_batches_tracked.item()
+    ((3,), 1)
+    """
 
     def _check_input_dim(self, input) -> None:
         if input.ndim != 4:

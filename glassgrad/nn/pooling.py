@@ -33,7 +33,12 @@ class MaxPool2d(Module):
 
 
 class AvgPool2d(Module):
-    """The mean of each window; ``count_include_pad`` counts padded zeros in the mean (the default)."""
+    """The mean of each window; ``count_include_pad`` counts padded zeros in the mean (the default).
+
+    >>> import glassgrad as gg
+    >>> gg.nn.AvgPool2d(2)(gg.ones(1, 1, 4, 4)).tolist()
+    [[[[1.0, 1.0], [1.0, 1.0]]]]
+    """
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                  count_include_pad: bool = True, divisor_override: int | None = None):
@@ -54,7 +59,12 @@ class AvgPool2d(Module):
 
 
 class AdaptiveAvgPool2d(Module):
-    """Average pooling to a fixed ``output_size`` (an int, a pair, None keeps that dim)."""
+    """Average pooling to a fixed ``output_size`` (an int, a pair, None keeps that dim).
+
+    >>> import glassgrad as gg
+    >>> gg.nn.AdaptiveAvgPool2d((1, 1))(gg.zeros(2, 3, 7, 5)).shape
+    (2, 3, 1, 1)
+    """
 
     def __init__(self, output_size):
         super().__init__()
