@@ -198,7 +198,13 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """Modules by name, in insertion order; ``'encoder' in d``, ``d['encoder']``, ``d.items()`` …"""
+    """Modules by name, in insertion order; ``'encoder' in d``, ``d['encoder']``, ``d.items()`` …
+
+    >>> import glassgrad as gg
+    >>> heads = gg.nn.ModuleDict({"cls": gg.nn.Linear(4, 3), "box": gg.nn.Linear(4, 2)})
+    >>> list(heads.state_dict())
+    ['cls.weight', 'cls.bias', 'box.weight', 'box.bias']
+    """
 
     def __init__(self, modules=None):
         super().__init__()
@@ -262,7 +268,13 @@ def _describe(key, value) -> str:
 
 
 class ParameterList(Module):
-    """A list of parameters, registered under '0', '1', … (plain tensors are made Parameters)."""
+    """A list of parameters, registered under '0', '1', … (plain tensors are made Parameters).
+
+    >>> import glassgrad as gg
+    >>> scales = gg.nn.ParameterList([gg.ones(2), gg.zeros(3)])
+    >>> [type(p).__name__ for p in scales], list(scales.state_dict())
+    (['Parameter', 'Parameter'], ['0', '1'])
+    """
 
     def __init__(self, values=None):
         super().__init__()
@@ -305,7 +317,13 @@ class ParameterList(Module):
 
 
 class ParameterDict(Module):
-    """Parameters by name (plain tensors are made Parameters)."""
+    """Parameters by name (plain tensors are made Parameters).
+
+    >>> import glassgrad as gg
+    >>> gains = gg.nn.ParameterDict({"alpha": gg.ones(1)})
+    >>> gains["alpha"].requires_grad, "alpha" in gains
+    (True, True)
+    """
 
     def __init__(self, parameters=None):
         super().__init__()
