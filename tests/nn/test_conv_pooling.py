@@ -42,6 +42,12 @@ def test_conv2d_awkward_batches(shape):
     check_layer(nn.Conv2d(3, 2, 3), torch.nn.Conv2d(3, 2, 3), [shape], scale=10)
 
 
+def test_conv2d_and_pooling_noncontiguous_input():
+    check_layer(nn.Conv2d(3, 2, 3, padding=1), torch.nn.Conv2d(3, 2, 3, padding=1), [(2, 3, 5, 4)],
+                noncontiguous=True, scale=10)
+    check_layer(nn.MaxPool2d(2), torch.nn.MaxPool2d(2), [(2, 3, 4, 6)], noncontiguous=True)
+
+
 def test_conv2d_repr_keys_and_errors():
     for kwargs in CONVS + [dict(in_channels=2, out_channels=2, kernel_size=3, padding_mode="reflect",
                                 padding=1)]:

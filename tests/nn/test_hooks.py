@@ -205,3 +205,16 @@ def test_bad_backward_hook_result():
     g.register_full_backward_hook(lambda mod, gi, go: (gi[0], gi[0]))
     with pytest.raises(RuntimeError, match="invalid number of grad_input, got 2, but expected 1"):
         g(_x(gg)).sum().backward()
+
+
+def test_gradients_through_hooked_modules_are_unchanged():
+    # The identity nodes that backward hooks route through must not alter any gradient.
+    class Two(nn.Module):
+        def forward(self, a, b):
+            return a * b, (a + b).tanh()
+    m = Two()
+    m.register_full_backward_hook(lambda mod, gi, go: None)
+    m.register_full_backward_pre_hook(lambda mod, go: None)
+    rng = np.random.default_rng(0)
+    a, b = (gg.tensor(rng.standard_normal((2, 3)), requires_grad=True) for _ in range(2))
+    assert gg.autograd.gradcheck(lambda a, b: m(a, b), (a, b))

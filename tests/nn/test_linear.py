@@ -55,3 +55,11 @@ def test_identity():
     x = gg.ones(2, requires_grad=True)
     assert nn.Identity(54, unused="argument")(x) is x
     assert repr(nn.Identity()) == repr(torch.nn.Identity())
+
+
+def test_linear_gradcheck():
+    rng = np.random.default_rng(0)
+    x, w, b = (gg.tensor(rng.standard_normal(s), requires_grad=True) for s in [(2, 3, 4), (5, 4), (5,)])
+    assert gg.autograd.gradcheck(lambda x, w, b: gg.nn.functional.linear(x, w, b), (x, w, b))
+    x1 = gg.tensor(rng.standard_normal(4), requires_grad=True)
+    assert gg.autograd.gradcheck(lambda x, w: gg.nn.functional.linear(x, w), (x1, w))

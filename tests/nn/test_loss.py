@@ -254,3 +254,18 @@ def test_cross_entropy_with_probability_targets():
     probs = np.random.default_rng(1).dirichlet(np.ones(5), 4).astype(np.float32)
     check_op([(4, 5)], lambda x: gg.nn.CrossEntropyLoss()(x, gg.tensor(probs)),
              lambda x: torch.nn.CrossEntropyLoss()(x, torch.tensor(probs)))
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_gradcheck(reduction):
+    rng = np.random.default_rng(0)
+    x = gg.tensor(rng.uniform(0.1, 0.9, (2, 3)), requires_grad=True)
+    y = gg.tensor(rng.uniform(0.1, 0.9, (2, 3)), requires_grad=True)
+    logits = gg.tensor(rng.uniform(-3, 3, (2, 3)), requires_grad=True)
+    w, pw = gg.tensor(rng.uniform(0.5, 2, (3,))), gg.tensor(rng.uniform(0.5, 2, (3,)))
+    assert gg.autograd.gradcheck(
+        lambda a, b: F.binary_cross_entropy(a, b, weight=w, reduction=reduction), (x, y))
+    assert gg.autograd.gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(
+        a, b, weight=w, pos_weight=pw, reduction=reduction), (logits, y))
+    assert gg.autograd.gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(
+        a, b, reduction=reduction), (logits, y))

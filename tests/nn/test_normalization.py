@@ -105,8 +105,9 @@ def test_layernorm(normalized, shape, kwargs, dtype):
     assert list(g.state_dict()) == list(t.state_dict())
 
 
-def test_layernorm_noncontiguous_and_init():
+def test_noncontiguous_inputs_and_layernorm_init():
     check_layer(nn.LayerNorm(3), torch.nn.LayerNorm(3), [(4, 3)], noncontiguous=True, scale=10)
+    check_layer(nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3), [(2, 3, 4, 5)], noncontiguous=True, scale=10)
     ln = nn.LayerNorm((2, 3))
     assert ln.weight.tolist() == [[1.0] * 3] * 2 and not ln.bias.numpy().any()
 
