@@ -156,3 +156,21 @@ def test_shared_submodule_loads_once_under_each_name():
     assert list(g.state_dict()) == list(t.state_dict())
     g.load_state_dict(torch_state_as_numpy(t))
     np.testing.assert_array_equal(g[1].weight.numpy(), t_shared.weight.detach().numpy())
+
+
+def test_checkpoint_file_round_trip_and_into_torch(tmp_path):
+    from safetensors.torch import load_file
+
+    def build(lib):
+        return lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.BatchNorm1d(4), lib.nn.Linear(4, 2))
+    g = build(gg)
+    g(gg.randn(5, 3))                              # running statistics move off their defaults
+    path = tmp_path / "model.safetensors"
+    gg.save(g.state_dict(), path)
+    again = build(gg)
+    assert repr(again.load_state_dict(gg.load(path))) == "<All keys matched successfully>"
+    t = build(torch)
+    assert repr(t.load_state_dict(load_file(path))) == "<All keys matched successfully>"
+    for (name, gv), tv in zip(again.state_dict().items(), t.state_dict().values()):
+        np.testing.assert_array_equal(gv.numpy(), g.state_dict()[name].numpy())
+        np.testing.assert_array_equal(tv.numpy(), gv.numpy())
