@@ -25,6 +25,7 @@ _ids = itertools.count()
 _global_forward_pre_hooks: OrderedDict = OrderedDict()
 _global_forward_hooks: OrderedDict = OrderedDict()
 _global_forward_hooks_always_called: dict = {}
+_global_forward_hooks_with_kwargs: dict = {}
 
 
 class RemovableHandle:
@@ -74,16 +75,11 @@ def register_module_forward_pre_hook(hook) -> RemovableHandle:
 
 def register_module_forward_hook(hook, *, with_kwargs: bool = False,
                                  always_call: bool = False) -> RemovableHandle:
-    """Call ``hook(module, args, output)`` after every module's forward (PyTorch's global hook)."""
-    if with_kwargs:
-        raise NotImplementedError("register_module_forward_hook: with_kwargs=True is not supported "
-                                  "for global hooks (as in PyTorch)")
-    return add_hook(_global_forward_hooks, hook,
-                    flags=(_global_forward_hooks_always_called,) if always_call else ())
-
-
-def any_global_hooks() -> bool:
-    return bool(_global_forward_pre_hooks or _global_forward_hooks)
+    """Call ``hook(module, args, output)`` (or ``hook(module, args, kwargs, output)``) after every
+    module's forward (PyTorch's global hook)."""
+    flags = ((_global_forward_hooks_with_kwargs,) if with_kwargs else ()) + (
+        (_global_forward_hooks_always_called,) if always_call else ())
+    return add_hook(_global_forward_hooks, hook, flags=flags)
 
 
 # ---- the call with hooks ----------------------------------------------------------------------
@@ -127,7 +123,7 @@ def call_with_hooks(module, args: tuple, kwargs: dict):
 
 
 def _run_forward_hook(module, hook_id, hook, args, kwargs, result):
-    if hook_id in module._forward_hooks_with_kwargs:
+    if hook_id in module._forward_hooks_with_kwargs or hook_id in _global_forward_hooks_with_kwargs:
         return hook(module, args, kwargs, result)
     return hook(module, args, result)
 

@@ -90,6 +90,10 @@ def test_global_forward_hooks_see_every_module():
     seen.clear()
     model(gg.ones(1, 2))
     assert seen == []
+    with nn.register_module_forward_hook(lambda mod, args, kwargs, out: seen.append(sorted(kwargs)),
+                                         with_kwargs=True):
+        nn.Linear(2, 2)(input=gg.ones(1, 2))
+    assert seen == [["input"]]
 
 
 def _record_backward(m, log):
