@@ -16,7 +16,8 @@ from .ops import *  # noqa: F401,F403
 from .tensor import Tensor
 from . import autograd  # noqa: E402
 from . import data, optim, utils  # noqa: E402
-import glassgrad.nn as nn  # noqa: E402  (`from . import nn` would find the ops.nn that `from .ops import *` bound)
+from . import trace, train  # noqa: E402
+from . import nn  # noqa: E402
 
 float = float32
 double = float64

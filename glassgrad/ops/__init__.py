@@ -17,3 +17,6 @@ from .pool import *  # noqa: E402,F401,F403
 from .reduce import *  # noqa: E402,F401,F403
 from .shape import *  # noqa: E402,F401,F403
 from .sort import *  # noqa: E402,F401,F403
+
+# Only the ops' public names reach `glassgrad.*`, not these submodules (gg.nn is the layers package).
+__all__ = sorted({name for module in METHOD_MODULES + (adaptive_pool, pool) for name in module.__all__})
