@@ -1,0 +1,36 @@
+"""When to take snapshots: every N steps, or on a log scale so that early learning is dense."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def snapshot_steps(policy: str | int, total_steps: int | None, max_snapshots: int = 60) -> set[int] | int:
+    """The steps to snapshot (a set), or, for ``every N``, the int N.
+
+    ``"log"`` with a known ``total_steps`` spreads ``max_snapshots`` steps geometrically from 1 to the end;
+    with an unknown total, it takes steps ~1.25x apart for ever. Step 0 (before training) is always in.
+
+    >>> sorted(snapshot_steps("log", 100, 10))
+    [0, 1, 2, 3, 5, 8, 13, 22, 36, 60, 100]
+    >>> snapshot_steps(50, None)
+    50
+    """
+    if isinstance(policy, int) and not isinstance(policy, bool):
+        if policy < 1:
+            raise ValueError(f"Recorder: snapshots every N steps needs N >= 1, got {policy}")
+        return policy
+    if policy != "log":
+        raise ValueError(f"Recorder: snapshots must be 'log' or a number of steps, got {policy!r}")
+    if max_snapshots < 2:
+        raise ValueError(f"Recorder: max_snapshots must be >= 2, got {max_snapshots}")
+    if total_steps:
+        steps = np.unique(np.round(np.geomspace(1, total_steps, max_snapshots)).astype(int))
+    else:
+        steps = np.unique(np.round(1.25 ** np.arange(0, 120)).astype(np.int64))
+    return {0} | {int(s) for s in steps}
+
+
+def is_due(schedule, step: int) -> bool:
+    if isinstance(schedule, int):
+        return step % schedule == 0
+    return step in schedule

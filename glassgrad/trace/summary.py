@@ -1,0 +1,81 @@
+"""Arrays as small JSON-able summaries: whole when small, statistics and a sample when large.
+
+A recorded graph or snapshot must stay small even for a transformer, so any array above ``max_values``
+elements is kept as its statistics plus its first few values.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+MAX_VALUES = 64
+
+
+def _num(x) -> float | None:
+    """A finite float rounded to 6 significant digits (JSON has no NaN); None for NaN, ±1e308 for Inf."""
+    if x != x:
+        return None
+    if x in (math.inf, -math.inf):
+        return math.copysign(1e308, x)
+    return float(f"{x:.6g}")
+
+
+def summarize(array, max_values: int = MAX_VALUES) -> dict:
+    """``{"shape", "values"}`` for small arrays, ``{"shape", "mean", "std", "min", "max", "sample"}`` else.
+
+    >>> summarize(np.array([[1.0, 2.0]]))
+    {'shape': [1, 2], 'values': [[1.0, 2.0]]}
+    >>> sorted(summarize(np.zeros(1000)))
+    ['absmax', 'max', 'mean', 'min', 'sample', 'shape', 'std']
+    """
+    a = np.asarray(array)
+    out = {"shape": list(a.shape)}
+    if a.dtype.kind == "b":
+        a = a.astype(np.float32)
+    if a.size <= max_values:
+        flat = [_num(v) for v in a.reshape(-1).tolist()]
+        if a.ndim == 0:
+            out["values"] = flat[0]
+        elif a.ndim == 1 or not flat:
+            out["values"] = flat if a.ndim == 1 else a.tolist()
+        else:
+            out["values"] = np.array(flat, dtype=object).reshape(a.shape).tolist()
+        return out
+    low, high = a.min(), a.max()
+    finite = a
+    if a.dtype.kind == "f" and not np.isfinite(low + high):  # only then pay for filtering
+        finite = a[np.isfinite(a)]
+        if finite.size == 0:
+            finite = np.zeros(1)
+        low, high = finite.min(), finite.max()
+    out.update(mean=_num(finite.mean()), std=_num(finite.std()), min=_num(low), max=_num(high),
+               absmax=_num(max(abs(low), abs(high))), sample=[_num(v) for v in a.reshape(-1)[:16].tolist()])
+    return out
+
+
+def subsample(array, max_values: int = 1 << 16) -> np.ndarray:
+    """At most ``max_values`` elements of ``array``, evenly strided (a view: no copy, deterministic)."""
+    flat = np.asarray(array).reshape(-1)
+    stride = -(-flat.size // max_values)
+    return flat[::stride] if stride > 1 else flat
+
+
+def histogram(array, bins: int = 40, max_values: int = 1 << 16) -> tuple[np.ndarray, np.ndarray]:
+    """Counts (int64) and bin edges (float32) of the finite values of ``array``; arrays above
+    ``max_values`` elements are histogrammed on an even subsample of that many (the shape is kept)."""
+    a = subsample(array, max_values).astype(np.float64)
+    a = a[np.isfinite(a)]
+    if a.size == 0:
+        return np.zeros(bins, np.int64), np.linspace(-1, 1, bins + 1).astype(np.float32)
+    low, high = float(a.min()), float(a.max())
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(a, bins=bins, range=(low, high))
+    return counts.astype(np.int64), edges.astype(np.float32)
+
+
+def norm(array) -> float:
+    """The L2 norm, fast for float32 (one BLAS dot, no temporary)."""
+    flat = array.reshape(-1)
+    return math.sqrt(float(np.dot(flat, flat))) if flat.size else 0.0

@@ -1,0 +1,1 @@
+"""Visuals of recorded runs: views (plain data), static plots, animations, the HTML explainer."""
