@@ -102,14 +102,18 @@ def _weight_columns(run) -> list[int]:
     return [i for i, p in enumerate(params) if len(p["shape"]) >= 2]
 
 
+def _late_median(values: np.ndarray) -> np.ndarray:
+    """Per column, the median over the last tenth of the steps: where training ended up."""
+    return np.nanmedian(values[-max(1, len(values) // 10):], axis=0)
+
+
 def check_gradients(run) -> list[Finding]:
     norms = run.scalars["grad_norms"]
     total = run.scalars["grad_norm"]
     if norms.size == 0:
         return []
     names = run.param_names
-    late = norms[-max(1, len(norms) // 10):]
-    median = np.nanmedian(late, axis=0)
+    median = _late_median(norms)
     findings = []
     peak = float(np.nanmax(total)) if np.isfinite(total).any() else float("inf")
     if peak > EXPLODING_NORM:
@@ -142,8 +146,7 @@ def check_updates(run) -> list[Finding]:
     if ratios.size == 0:
         return []
     names = run.param_names
-    late = ratios[-max(1, len(ratios) // 10):]
-    median = np.nanmedian(late, axis=0)
+    median = _late_median(ratios)
     findings = []
     for i in _weight_columns(run) or range(len(names)):
         r = median[i]
