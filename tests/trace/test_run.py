@@ -31,6 +31,7 @@ def test_run_killed_with_sigkill_loads_up_to_its_last_flush(tmp_path):
             nn.functional.cross_entropy(model(x), y).backward()
             opt.step()
             if step == 12:
+                rec.writer.background.wait()  # let the snapshot thread finish, then die mid-run
                 os.kill(os.getpid(), signal.SIGKILL)
     """)
     proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
