@@ -1,8 +1,8 @@
 """The optimizer race: the session's data and network, trained side by side by several optimizers.
 
 Every runner starts from the same initial weights (the network built from the session's seed) and sees
-the same mini-batches in the same order; each keeps its own constant learning rate (the schedule is the
-session's business, not the race's). The race advances in short chunks so the session stays responsive,
+the same mini-batches in the same order; each keeps its own constant learning rate and weight decay (by default the
+session's; the schedule is the session's business, not the race's). The race advances in short chunks so the session stays responsive,
 then lays one loss-landscape slice under all the paths (:mod:`glassgrad.viz.views.race`).
 
 >>> from glassgrad.web.schema import DEFAULT_CONFIG
@@ -41,8 +41,9 @@ class Race:
             self.runners.append({
                 "name": spec["optimizer"], "label": build.OPTIMIZER_LABELS[spec["optimizer"]],
                 "lr": spec["lr"], "model": model, "loss_fn": build.make_loss(self.config, self.data),
+                "weight_decay": spec.get("weight_decay", self.config["weight_decay"]),
                 "optimizer": build.make_optimizer(spec["optimizer"], model.parameters(), spec["lr"],
-                                                  self.config["weight_decay"]),
+                                                  spec.get("weight_decay", self.config["weight_decay"])),
                 "steps": [], "loss": [], "points": [], "path_steps": [], "path_loss": [], "diverged": None})
         self.start = [p.data.copy() for p in self.runners[0]["model"].parameters()]
         self.every = max(1, steps // PATH_POINTS)

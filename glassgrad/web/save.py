@@ -53,6 +53,8 @@ class Recording:
         self.recorder.landscape = False  # nobody will look at it: skip the slice
         try:
             self.recorder.close()
+        except Exception:  # noqa: BLE001 - a recording that failed is deleted all the same
+            pass
         finally:
             shutil.rmtree(self.path, ignore_errors=True)
 

@@ -116,7 +116,8 @@ DEFAULT_CONFIG = {
 REBUILD_FIELDS = frozenset({"dataset", "noise", "samples", "test_fraction", "hidden", "activation",
                             "loss", "optimizer", "seed"})
 
-RUNNER_FIELDS = {"optimizer": Choice(OPTIMIZERS), "lr": Float(1e-5, 10.0)}
+RUNNER_FIELDS = {"optimizer": Choice(OPTIMIZERS), "lr": Float(1e-5, 10.0), "weight_decay": Float(0.0, 1.0)}
+RUNNER_REQUIRED = ("optimizer", "lr")
 MESSAGES = {  # type -> {field: checker}; "config" and "runners" are nested and checked below
     "config": {"config": None},
     "play": {}, "pause": {}, "reset": {}, "step": {}, "save": {},
@@ -153,7 +154,7 @@ def check_runners(runners) -> list[dict]:
     out = []
     for i, runner in enumerate(runners):
         runner = _fields(f"runners[{i}].", _object(f"runners[{i}]", runner), RUNNER_FIELDS)
-        for key in RUNNER_FIELDS:
+        for key in RUNNER_REQUIRED:
             if key not in runner:
                 raise MessageError(f"runners[{i}].{key}", "is required")
         out.append(runner)

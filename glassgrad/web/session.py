@@ -12,6 +12,8 @@ import asyncio
 import logging
 import secrets
 
+from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
+
 from .race import Race
 from .save import Recording, explainer_html
 from .schema import DEFAULT_CONFIG, REBUILD_FIELDS, MessageError, describe, merge_config, parse
@@ -67,7 +69,7 @@ class Session:
             await self._rebuild(DEFAULT_CONFIG)
             receiver = asyncio.create_task(self._receive())
             await self._loop(receiver)
-        except Disconnected:
+        except (Disconnected, WebSocketDisconnect, WebSocketDisconnected):
             pass
         finally:
             self.playing = False
@@ -164,6 +166,8 @@ class Session:
         except Diverged as err:
             self.playing = False
             await self.error(None, str(err))
+        except (WebSocketDisconnect, WebSocketDisconnected):
+            raise
         except Exception as err:  # noqa: BLE001 - a bug in one command must not end the session
             self.playing, self.race = False, None
             log.exception("playground: %s failed", kind)
@@ -226,6 +230,8 @@ class Session:
         except Diverged as err:
             self.playing = False
             await self.error(None, str(err))
+        except (WebSocketDisconnect, WebSocketDisconnected):
+            raise
         except Exception as err:  # noqa: BLE001 - a bug in one command must not end the session
             self.playing, self.race = False, None
             log.exception("playground: %s failed", kind)

@@ -201,7 +201,7 @@ class Trainer:
                              grads if any(g is not None for g in grads) else None)
 
     def counters(self) -> dict:
-        steps_per_epoch = max(1, -(-len(self._x) // max(1, self.config["batch_size"])))
+        steps_per_epoch = max(1, len(self._x) // max(1, self.config["batch_size"]))
         return {"step": self.step, "epoch": self.epoch, "steps_per_epoch": steps_per_epoch,
                 "lr": build.lr_at(self.config, self.step), "diverged": self.diverged,
                 "parameters": int(sum(p.data.size for p in self.model.parameters())),

@@ -28,7 +28,8 @@ def race_view(runners: list[dict], total_steps: int, done: bool, plane: dict | N
     out = []
     for r in runners:
         steps, loss = thin(np.asarray(r["steps"]), np.asarray(r["loss"], np.float64), max_points)
-        out.append({"name": r["name"], "label": r["label"], "lr": r["lr"], "steps": steps, "loss": loss,
+        out.append({"name": r["name"], "label": r["label"], "lr": r["lr"],
+                    "weight_decay": r.get("weight_decay"), "steps": steps, "loss": loss,
                     "path": r.get("path"), "path_steps": r["path_steps"], "path_loss": r["path_loss"],
                     "final_loss": r["path_loss"][-1] if len(r["path_loss"]) else None,
                     "diverged": r.get("diverged")})
