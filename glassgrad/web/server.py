@@ -141,6 +141,7 @@ class Playground:
     async def stats(self, request):
         """Sessions open and the server's memory: what the load test and the benchmark watch."""
         return JSONResponse({"sessions": len(self.sessions), "rss_mb": rss_mb(),
+                             "recordings": len(os.listdir(self.scratch)),
                              "frames": {sid: s.frames_sent for sid, s in self.sessions.items()}})
 
     async def websocket(self, websocket):

@@ -194,6 +194,7 @@ class Session:
                     await self._rebuild(merged)
                 else:
                     await self.call(self.trainer.apply, merged)
+                    await self.send({"type": "config", "config": self.trainer.config})
                     await self._frame_now(self.trainer.frame)
             elif kind == "_burst":
                 await self._train_burst()

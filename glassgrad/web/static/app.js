@@ -92,6 +92,7 @@
       const msg = JSON.parse(event.data);
       if (msg.type === "hello") { state.schema = msg.schema; PG.controls.build(msg.schema, send); PG.race.build(msg.schema, send); }
       else if (msg.type === "setup") onSetup(msg);
+      else if (msg.type === "config") { state.config = msg.config; PG.controls.set(msg.config); }
       else if (msg.type === "frame") onFrame(msg);
       else if (msg.type === "stepthrough") {
         $("steppanel").hidden = false;
