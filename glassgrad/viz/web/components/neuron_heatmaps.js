@@ -85,6 +85,7 @@ GG.components.neuron_heatmaps = function (container, options) {
     tiles = [];
     ctx.font = "11px system-ui"; ctx.fillStyle = "#555";
     for (let k = 0; k < L; k++) {
+      ctx.fillStyle = "#555";   // a 1-D tile's background fill must not leak into the labels
       ctx.textAlign = k === 0 ? "left" : k === L - 1 ? "right" : "center";
       const lx = k === 0 ? 0 : k === L - 1 ? w : pos[k][0][0] + s / 2;
       ctx.fillText(layerName(view, k), lx, 12);

@@ -85,14 +85,15 @@ GG.components.step_through = function (container, options) {
       ctx.fillStyle = "#555";
       ctx.fillText(k === 0 ? "input x" : k === L - 1 ? "output " + c.kind : `layer ${k} ${c.kind}`, pos[k][0][0], 14);
       view.shown[k].forEach((neuron, i) => {
-        const [x, y] = pos[k][i], v = c.values[i], rad = Math.min(13, (h - 40) / view.shown[k].length / 2 - 1);
+        const [x, y] = pos[k][i], v = c.values[i], rad = Math.max(3, Math.min(11, (h - 40) / view.shown[k].length / 2 - 2));
         ctx.beginPath(); ctx.arc(x, y, rad, 0, 2 * Math.PI);
         ctx.fillStyle = c.hidden || v === null ? "#f0f0f0" : colour(v, scale); ctx.fill();
         const target = phase === 1 && k === L - 1 && view.output.target === neuron;
         ctx.strokeStyle = target ? "#222" : "#999"; ctx.lineWidth = target ? 2.5 : 1; ctx.stroke();
-        if (!c.hidden && v !== null && rad >= 9) {
-          ctx.fillStyle = "#111"; ctx.textAlign = k === L - 1 ? "left" : "center";
-          ctx.fillText(n(v), k === L - 1 ? x + rad + 3 : x, y + (k === L - 1 ? 4 : rad + 11));
+        const spacing = (h - 40) / view.shown[k].length;
+        if (!c.hidden && v !== null && spacing >= 12) {   // the number beside its node, never on the next
+          ctx.fillStyle = "#111"; ctx.textAlign = "left";
+          ctx.fillText(n(v), x + rad + 3, y + 4);
           ctx.textAlign = "center";
         }
       });
