@@ -4,6 +4,7 @@
     glassgrad inspect RUN                what went right and wrong in a recorded run
     glassgrad plot RUN [--out DIR]       PNG plots of a run
     glassgrad animate RUN --view V --out FILE.gif|.mp4
+    glassgrad playground [--host H] [--port P]   train networks live in the browser
 """
 from __future__ import annotations
 
@@ -56,6 +57,21 @@ def _animate(args) -> int:
     return 0
 
 
+def _playground(args) -> int:
+    try:
+        from .web import serve
+    except ImportError as err:
+        raise CommandError(f"the playground needs starlette, uvicorn and websockets ({err}); "
+                           "pip install starlette uvicorn websockets") from None
+    try:
+        serve(args.host, args.port, args.runs, open_browser=args.open)
+    except OSError as err:
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {err.strerror or err}") from None
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .viz.animate import VIEWS
     parser = argparse.ArgumentParser(prog="glassgrad", description="A deep learning engine you can "
@@ -84,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
     anim.add_argument("--sample", type=int, default=0, help="probe sample for the forward view")
     anim.add_argument("--quiet", action="store_true", help="no progress bar")
     anim.set_defaults(run_command=_animate)
+
+    play = sub.add_parser("playground", help="train networks live in the browser (a local web server)")
+    play.add_argument("--host", default="127.0.0.1",
+                      help="address to listen on (default 127.0.0.1: this machine only)")
+    play.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    play.add_argument("--runs", help="where saved runs go (default ./playground-runs)")
+    play.add_argument("--open", action="store_true", help="open the page in the default browser")
+    play.set_defaults(run_command=_playground)
     return parser
 
 

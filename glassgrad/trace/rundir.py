@@ -16,6 +16,7 @@ are serialised and written by one background thread, in order, so training does 
 from __future__ import annotations
 
 import json
+import math
 import os
 import queue
 import threading
@@ -31,9 +32,21 @@ def step_name(step: int) -> str:
     return f"{step:08d}"
 
 
+def finite(value):
+    """``value`` with NaN and ±Inf floats as None: JSON has no such numbers, and a diverging run's
+    snapshot statistics and graph values are full of them (the run must still be written)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
 def write_json(path: str, data) -> None:
     with atomic_write(path, "w", durable=False) as f:
-        json.dump(data, f, allow_nan=False, separators=(",", ":"))
+        json.dump(finite(data), f, allow_nan=False, separators=(",", ":"))
 
 
 class BackgroundWriter:
@@ -136,7 +149,7 @@ class RunWriter:
         write_json(os.path.join(self.path, "graphs", step_name(step) + ".json"), graph)
 
     def write_arrays(self, name: str, arrays: dict, meta: dict, key: str = "meta") -> None:
-        header = {key: json.dumps(meta, allow_nan=False), KEY_ORDER: json.dumps(list(arrays))}
+        header = {key: json.dumps(finite(meta), allow_nan=False), KEY_ORDER: json.dumps(list(arrays))}
         with atomic_write(os.path.join(self.path, name), durable=False) as f:
             write_safetensors(f, arrays, header)
 

@@ -1,0 +1,168 @@
+"""The server against bad input: malformed and hostile messages, floods, paths outside its files."""
+import http.client
+import os
+import urllib.parse
+
+import pytest
+from websockets.exceptions import InvalidStatus, ConnectionClosed
+
+from glassgrad.web import running
+from tests.web.helpers import Tab, stats, wait_for_sessions
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with running(runs_dir=str(tmp_path_factory.mktemp("runs"))) as url:
+        yield url
+
+
+def get(url, path, **headers):
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def test_a_session_says_hello_then_streams(server):
+    tab = Tab(server)
+    hello = tab.receive()
+    assert hello["type"] == "hello" and hello["schema"]["config"]["hidden"]["max_layers"] == 8
+    setup = tab.until("setup")
+    assert setup["config"]["dataset"] == "spiral" and "points" in setup["views"]["boundary"]
+    first = tab.until("frame")
+    tab.send({"type": "play"})
+    later = [tab.until("frame") for _ in range(5)][-1]
+    assert later["frame"] > first["frame"] and later["counters"]["step"] >= 40
+    tab.close()
+
+
+@pytest.mark.parametrize("text, field", [
+    ("{oops", None), ("[]", "message"), ('{"type": 5}', "type"), ('{"type": "play", "x": 1}', "x"),
+    ('{"type": "config", "config": {"hidden": [1, 2, 3, 4, 5, 6, 7, 8, 9]}}', "config.hidden"),
+    ('{"type": "config", "config": {"hidden": [1000]}}', "config.hidden[0]"),
+    ('{"type": "config", "config": {"batch_size": 100000}}', "config.batch_size"),
+    ('{"type": "config", "config": {"lr": -1}}', "config.lr"),
+    ('{"type": "config", "config": {"lr": Infinity}}', None),
+    ('{"type": "config", "config": {"dataset": "sine", "loss": "cross_entropy"}}', "config.loss"),
+])
+def test_bad_messages_get_errors_and_the_session_goes_on(server, text, field):
+    tab = Tab(server)
+    tab.until("frame")
+    tab.send(text)
+    error = tab.until("error")
+    assert error["field"] == field and error["message"]
+    tab.send({"type": "step"})
+    assert tab.until("frame")["counters"]["step"] == 1   # still answering, state untouched
+    tab.close()
+
+
+def test_binary_messages_are_refused_politely(server):
+    tab = Tab(server)
+    tab.until("frame")
+    tab.ws.send(b'{"type": "play"}')
+    assert "binary" in tab.until("error")["message"]
+    tab.close()
+
+
+def test_a_flood_is_bounded_and_the_server_stays_responsive(server):
+    tab = Tab(server)
+    tab.until("frame")
+    for _ in range(300):
+        tab.send({"type": "config", "config": {"lr": 0.01}})
+    for _ in range(300):
+        tab.send('{"type": "nonsense"}')
+    errors = frames = 0
+    while True:   # every message is answered: a frame, or an error (bad, or beyond the inbox)
+        try:
+            message = tab.receive(timeout=3.0)
+        except TimeoutError:
+            break
+        errors += message["type"] == "error"
+        frames += message["type"] == "frame"
+    assert errors + frames == 600 and errors >= 300 and frames >= 1
+    other = Tab(server)              # a second tab is served meanwhile
+    assert other.until("frame")["counters"]["step"] == 0
+    tab.send({"type": "step"})
+    assert tab.until("frame")["counters"]["step"] == 1
+    assert stats(server)["sessions"] >= 2
+    other.close(), tab.close()
+
+
+def test_frames_wait_for_the_browser(server):
+    tab = Tab(server)
+    tab.until("frame")
+    tab.send({"type": "play"})
+    frame = tab.until("frame", ack=False)
+    with pytest.raises(TimeoutError):
+        while True:                  # unacknowledged: no further frame comes
+            assert tab.receive(timeout=1.0)["type"] != "frame"
+    tab.send({"type": "ack", "frame": frame["frame"]})
+    assert tab.until("frame")["frame"] == frame["frame"] + 1
+    tab.close()
+
+
+def test_closed_tabs_end_their_sessions(server):
+    tabs = [Tab(server) for _ in range(3)]
+    for tab in tabs:
+        tab.until("frame")
+        tab.send({"type": "play"})
+    assert wait_for_sessions(server, 3)["sessions"] == 3
+    for tab in tabs:
+        tab.close()
+    assert wait_for_sessions(server, 0)["sessions"] == 0
+
+
+def test_divergence_is_reported_and_reset_recovers(server):
+    tab = Tab(server)
+    tab.until("frame")
+    tab.send({"type": "config", "config": {"optimizer": "sgd", "lr": 10.0, "loss": "mse", "hidden": [64, 64],
+                                           "activation": "relu", "dataset": "sine", "steps_per_frame": 50}})
+    tab.until("setup")
+    tab.send({"type": "play"})
+    while not (frame := tab.until("frame"))["counters"]["diverged"]:
+        assert frame["counters"]["step"] < 5000
+    tab.send({"type": "play"})
+    assert "diverged" in tab.until("error")["message"]
+    tab.send({"type": "config", "config": {"lr": 0.01}})
+    tab.until("frame")
+    tab.send({"type": "reset"})
+    tab.until("setup")
+    assert tab.until("frame")["counters"]["diverged"] is None
+    tab.close()
+
+
+def test_save_offers_the_run_for_download(server):
+    tab = Tab(server)
+    tab.until("frame")
+    tab.send({"type": "step"})
+    tab.until("frame")
+    tab.send({"type": "save"})
+    saved = tab.until("saved")
+    assert os.path.exists(os.path.join(saved["path"], "manifest.json")) and saved["steps"] == 1
+    status, body = get(server, saved["downloads"]["run"])
+    assert status == 200 and body[:2] == b"PK"
+    assert get(server, "/download/nope/run.zip")[0] == 404
+    tab.close()
+
+
+@pytest.mark.parametrize("path", ["/static/../server.py", "/static/..%2Fserver.py", "/static/%2e%2e%2fschema.py",
+                                  "/static/app.js/../../server.py", "/components/../../web/server.py",
+                                  "/static/", "/static/schema.py", "/etc/passwd", "/static/%00app.js"])
+def test_only_its_own_files_are_served(server, path):
+    status, body = get(server, path)
+    assert status == 404 and b"import" not in body
+
+
+def test_its_own_files_are_served(server):
+    status, body = get(server, "/")
+    assert status == 200 and b"/components/neuron_heatmaps.js" in body
+    for path in ["/static/app.js", "/components/step_through.js", "/static/playground.css"]:
+        assert get(server, path)[0] == 200
+
+
+def test_other_sites_cannot_reach_it(server):
+    assert get(server, "/", Host="evil.example")[0] == 421          # DNS rebinding
+    with pytest.raises((InvalidStatus, ConnectionClosed)):          # cross-site WebSocket
+        tab = Tab(server, Origin="http://evil.example")
+        tab.receive()
