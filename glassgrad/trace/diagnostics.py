@@ -5,6 +5,7 @@ exploding gradients, updates too small or too large for the weights, a loss that
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -103,8 +104,11 @@ def _weight_columns(run) -> list[int]:
 
 
 def _late_median(values: np.ndarray) -> np.ndarray:
-    """Per column, the median over the last tenth of the steps: where training ended up."""
-    return np.nanmedian(values[-max(1, len(values) // 10):], axis=0)
+    """Per column, the median over the last tenth of the steps: where training ended up (NaN for a
+    column with no finite value, e.g. after divergence)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "All-NaN slice": NaN is the answer
+        return np.nanmedian(values[-max(1, len(values) // 10):], axis=0)
 
 
 def check_gradients(run) -> list[Finding]:

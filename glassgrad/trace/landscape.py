@@ -144,6 +144,8 @@ def write_landscape(writer, model, loss_fn, x, y, steps: list[int], resolution: 
             return  # a summarised (very large) model keeps no whole weights: no path to draw
         path.append([arrays["weight/" + n] for n in names])
         path_steps.append(step)
+    if not all(np.isfinite(w).all() for w in center + [w for point in path for w in point]):
+        return  # a diverged run's weights (NaN/Inf) span no plane worth drawing
     kind, d1, d2 = choose_directions(path, center, directions)
     coords = project(path, center, d1, d2)
     # A random plane's unit is the weights' own scale; a PCA plane's is the path's length.

@@ -13,7 +13,7 @@ from tests.recorded import spiral_mlp, train
 
 def test_manifest_describes_model_optimizer_data_and_graph(recorded_run):
     path, _ = recorded_run
-    manifest = json.load(open(path / "manifest.json"))
+    manifest = json.loads((path / "manifest.json").read_text())
     assert manifest["format"] == "glassgrad.run" and manifest["status"] == "finished"
     model = manifest["model"]
     assert model["parameter_count"] == 2 * 16 + 16 + 16 * 16 + 16 + 16 * 3 + 3
@@ -138,3 +138,18 @@ def test_manual_step_recording_without_an_optimizer(tmp_path):
     s = gg.trace.load_run(tmp_path / "m").scalars
     assert list(s["step"]) == [1, 2, 3] and np.all(np.diff(s["loss"]) < 0)
     assert list(s["metrics"]["custom"]) == [1.5] * 3
+
+
+def test_a_diverged_run_still_closes_cleanly_without_a_landscape(spiral_data, tmp_path):
+    model = spiral_mlp()
+    optimizer = gg.optim.SGD(model.parameters(), lr=1e12)
+    x, y = spiral_data.tensors
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with gg.trace.Recorder(model, tmp_path / "nan", optimizer=optimizer, probe=(x[:16], y[:16]),
+                               loss_fn=nn.CrossEntropyLoss(), snapshots=2):
+            train(model, optimizer, spiral_data, epochs=1)
+    run = gg.trace.load_run(tmp_path / "nan")
+    assert run.status == "finished" and run.landscape is None
+    assert not np.isfinite(run.scalars["loss"]).all()
+    assert "diverged" in gg.trace.report(run)
