@@ -1,0 +1,62 @@
+"""The deep dive: one self-contained HTML file that walks a reader through how a real network learned.
+
+    glassgrad explain                       # the embedded default: a 2-16-16-3 MLP on a spiral
+    glassgrad explain --run runs/mine       # a run recorded with glassgrad.trace.Recorder
+
+In Python, :func:`explain` trains and writes the page; :func:`explain_run` writes it for a recorded run;
+:func:`explainer_data` and :func:`run_data` give the data alone (what ``glassgrad.viz.show`` displays).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+
+from .config import ExplainConfig, parse_hidden
+from .html import build_html, write_html
+
+__all__ = ["ExplainConfig", "explain", "explain_run", "explainer_data", "run_data", "build_html",
+           "write_html", "parse_hidden"]
+
+
+def explainer_data(config: ExplainConfig | None = None, run_dir=None, progress: bool = False) -> dict:
+    """Train the config's network (recorded into ``run_dir``, a temporary directory by default) and the
+    extra runs of sections 4 and 5; every section's view data."""
+    from .backprop import capture_graphs
+    from .config import make_data
+    from .main_run import train_main
+    from .race import race_view
+    from .schedules import schedules_view
+    from .sections import choose_samples, run_sections, snapshot_steps_for_graphs
+
+    config = config or ExplainConfig()
+    with tempfile.TemporaryDirectory(prefix="glassgrad-explain-") as tmp:
+        run, model, loss_fn = train_main(config, run_dir or os.path.join(tmp, "run"), progress)
+        samples = choose_samples(run)
+        graphs = capture_graphs(model, loss_fn, run, samples, snapshot_steps_for_graphs(run))
+        train, test = make_data(config)
+        data = run_sections(run, graphs=graphs, race=race_view(config, train),
+                            schedules=schedules_view(config, train, test), samples=samples)
+    data["meta"]["description"] = config.describe()
+    return data
+
+
+def run_data(run) -> dict:
+    """Every section's view data for a run recorded elsewhere (a Run or its directory)."""
+    from ...trace import load_run
+    from .sections import run_sections
+    if isinstance(run, (str, os.PathLike)):
+        run = load_run(run)
+    data = run_sections(run)
+    data["meta"]["description"] = f"{run.manifest['model']['class']} recorded in {os.path.basename(run.path)}"
+    return data
+
+
+def explain(config: ExplainConfig | None = None, out="glassgrad-explainer.html", run_dir=None,
+            progress: bool = False) -> str:
+    """Train, record and write the deep dive to ``out``; returns the path written."""
+    return write_html(explainer_data(config, run_dir, progress), out)
+
+
+def explain_run(run, out="glassgrad-explainer.html") -> str:
+    """Write the deep dive of a recorded run (a Run or its directory) to ``out``."""
+    return write_html(run_data(run), out)
