@@ -18,9 +18,10 @@ __all__ = ["ExplainConfig", "explain", "explain_run", "explainer_data", "run_dat
            "write_html", "parse_hidden"]
 
 
-def explainer_data(config: ExplainConfig | None = None, run_dir=None, progress: bool = False) -> dict:
+def explainer_data(config: ExplainConfig | None = None, run_dir=None, progress: bool = False,
+                   log=None) -> dict:
     """Train the config's network (recorded into ``run_dir``, a temporary directory by default) and the
-    extra runs of sections 4 and 5; every section's view data."""
+    extra runs of sections 4 and 5; every section's view data. ``log(message)`` hears what runs now."""
     from .backprop import capture_graphs
     from .config import make_data
     from .main_run import train_main
@@ -29,13 +30,18 @@ def explainer_data(config: ExplainConfig | None = None, run_dir=None, progress: 
     from .sections import choose_samples, run_sections, snapshot_steps_for_graphs
 
     config = config or ExplainConfig()
+    log = log or (lambda message: None)
     with tempfile.TemporaryDirectory(prefix="glassgrad-explain-") as tmp:
+        log(f"training {config.describe()} (sections 1, 2, 3, 6)")
         run, model, loss_fn = train_main(config, run_dir or os.path.join(tmp, "run"), progress)
         samples = choose_samples(run)
         graphs = capture_graphs(model, loss_fn, run, samples, snapshot_steps_for_graphs(run))
         train, test = make_data(config)
-        data = run_sections(run, graphs=graphs, race=race_view(config, train),
-                            schedules=schedules_view(config, train, test), samples=samples)
+        log("racing SGD, SGD + momentum, Adam and AdamW at three learning rates each (section 4)")
+        race = race_view(config, train)
+        log("training with five learning-rate schedules (section 5)")
+        schedules = schedules_view(config, train, test)
+        data = run_sections(run, graphs=graphs, race=race, schedules=schedules, samples=samples)
     data["meta"]["description"] = config.describe()
     return data
 

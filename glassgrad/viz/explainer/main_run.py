@@ -52,7 +52,7 @@ def train_main(config: ExplainConfig, run_dir, progress: bool = False):
     x, y = train.tensors
     every = snapshot_every(len(loader), config.epochs)
     with gg.trace.Recorder(model, run_dir, optimizer=optimizer, probe=(x, y), loss_fn=loss_fn,
-                           snapshots=every, boundary_resolution=BOUNDARY_RESOLUTION, landscape=False,
+                           snapshots=every, boundary_resolution=BOUNDARY_RESOLUTION, landscape=True,
                            config=config.to_dict(), overwrite=True,
                            dataset={"name": config.dataset, "train_samples": len(train),
                                     "test_samples": len(test), "classes": config.classes}) as rec:

@@ -37,7 +37,7 @@
       });
       var lossRange = GG.extent(view.runs.map(function (r) { return r.loss; }));
       lrChart.draw({ series: lrSeries, x: [view.steps[0], view.steps[view.steps.length - 1]], marker: step, dots: dotsLr,
-        y: [0, GG.extent(view.runs.map(function (r) { return r.lr; }))[1] * 1.08] });
+        y: [0, GG.max(view.runs.map(function (r) { return r.lr; }), 1) * 1.08 || 1] });
       lossChart.draw({ series: lossSeries, x: [view.steps[0], view.steps[view.steps.length - 1]], marker: step, dots: dotsLoss,
         y: [lossRange[0] * 0.8, lossRange[1] * 1.2] });
       GG.clear(table);

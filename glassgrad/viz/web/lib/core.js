@@ -142,6 +142,13 @@
     return [lo, hi];
   };
 
+  /* The largest finite value in a list of arrays (or fallback when there is none). */
+  GG.max = function (arrays, fallback) {
+    var hi = -Infinity;
+    arrays.forEach(function (a) { for (var i = 0; i < a.length; i++) if (a[i] !== null && a[i] > hi) hi = a[i]; });
+    return hi === -Infinity ? fallback : hi;
+  };
+
   /* The last index i with sorted[i] <= value (0 if none). */
   GG.bisect = function (sorted, value) {
     var lo = 0, hi = sorted.length - 1;
