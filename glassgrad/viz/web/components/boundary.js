@@ -7,7 +7,7 @@
 
   GG.components.boundary = function (container) {
     var root = GG.el("div", { class: "gg-boundary" }, container);
-    var surface = GG.canvas(root, function (w) { return Math.min(w, 420); });
+    var surface = GG.canvas(root, function (w) { return w; }, "gg-canvas gg-square", 420);
     var off = document.createElement("canvas"), offCtx = off.getContext("2d"), img = null;
 
     function paintGrid(view, frame) {

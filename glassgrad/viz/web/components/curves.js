@@ -30,7 +30,7 @@
       if (ep.accuracy) { acc.push({ x: epSteps, y: ep.accuracy, color: "#4e79a7", width: 2.2, upto: upto }); accLegend.push({ label: "train", color: "#4e79a7" }); }
       if (ep.val_accuracy) { acc.push({ x: epSteps, y: ep.val_accuracy, color: "#f28e2b", width: 2.2, upto: upto }); accLegend.push({ label: "test", color: "#f28e2b" }); }
       accBox.style.display = acc.length ? "" : "none";
-      if (acc.length) accChart.draw({ series: acc, x: x, y: [0, 1], marker: step, legend: accLegend });
+      if (acc.length) accChart.draw({ series: acc, x: x, y: [0, 1], marker: step, legend: accLegend, legendBottom: true });
       root.setAttribute("data-step", String(step));
     }
 

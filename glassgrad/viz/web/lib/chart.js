@@ -117,7 +117,7 @@
         ctx.beginPath(); ctx.moveTo(sx(spec.marker), y1); ctx.lineTo(sx(spec.marker), y0); ctx.stroke();
         ctx.setLineDash([]);
       }
-      if (spec.legend) legend(ctx, spec.legend, x0 + 8, y1 + 4, x1);
+      if (spec.legend) legend(ctx, spec.legend, x0 + 8, spec.legendBottom ? y0 - 22 : y1 + 4, x1);
     }
 
     function legend(ctx, items, x, y, right) {

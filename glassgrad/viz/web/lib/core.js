@@ -43,13 +43,14 @@
     while (node.firstChild) node.removeChild(node.firstChild);
   };
 
-  /* A canvas filling its container's width at the device's pixel ratio; returns {canvas, ctx, w, h}
+  /* A canvas filling its container's width (up to maxWidth) at the device's pixel ratio; {canvas, ctx, w, h}
      and re-sizes itself when the container's width changed (call fit() before each draw). */
-  GG.canvas = function (container, height, className) {
+  GG.canvas = function (container, height, className, maxWidth) {
     var canvas = GG.el("canvas", { class: className || "gg-canvas" }, container);
     var state = { canvas: canvas, ctx: canvas.getContext("2d"), w: 0, h: 0 };
     state.fit = function () {
       var w = Math.max(120, Math.floor(container.clientWidth || 300));
+      if (maxWidth) w = Math.min(w, maxWidth);
       var h = typeof height === "function" ? height(w) : height;
       var ratio = window.devicePixelRatio || 1;
       if (w !== state.w || h !== state.h || canvas.width !== Math.round(w * ratio)) {
