@@ -114,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--epochs", type=int, help="default 120")
     explain.add_argument("--lr", type=float, help="learning rate (default: the optimizer's usual one)")
     explain.add_argument("--seed", type=int, help="default 0")
-    explain.add_argument("--record", help="keep the recorded run in this directory (default: not kept)")
+    explain.add_argument("--record", help="keep the recorded run in this directory, replacing any run there "
+                         "(default: not kept)")
     explain.add_argument("--out", default="glassgrad-explainer.html", help="the HTML file to write "
                          "(default glassgrad-explainer.html)")
     explain.add_argument("--quiet", action="store_true", help="print only where the page is")
