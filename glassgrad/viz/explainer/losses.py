@@ -80,14 +80,14 @@ def regression_view() -> dict:
 
 
 def sample_loss_view(run, samples: list[int]) -> dict | None:
-    """Each chosen probe sample's own cross-entropy at every snapshot (from the recorded outputs), for
-    classification runs; None otherwise."""
+    """Each chosen probe sample's own cross-entropy at every snapshot (from the recorded outputs), and its
+    error, 1 - the softmax probability of its true class, for classification runs; None otherwise."""
     import glassgrad as gg
     from glassgrad.nn import functional as F
     probe = run.probe
     if probe is None or probe.get("y") is None or probe["y"].dtype.kind not in "iu":
         return None
-    steps, losses = [], []
+    steps, losses, errors = [], [], []
     index = np.asarray(samples, np.int64)
     for snap in run.snapshots:
         out = snap.output
@@ -96,5 +96,8 @@ def sample_loss_view(run, samples: list[int]) -> dict | None:
         logits = gg.from_numpy(np.ascontiguousarray(out[index]))
         target = gg.from_numpy(probe["y"][index].astype(np.int64))
         losses.append(F.cross_entropy(logits, target, reduction="none").numpy())
+        probs = F.softmax(logits, dim=1).numpy()
+        errors.append(1.0 - probs[np.arange(len(index)), probe["y"][index]])
         steps.append(snap.step)
-    return clean({"samples": samples, "steps": steps, "loss": np.array(losses).T}, digits=5)
+    return clean({"samples": samples, "steps": steps, "loss": np.array(losses).T,
+                  "error": np.array(errors).T}, digits=5)

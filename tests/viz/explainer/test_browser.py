@@ -161,3 +161,40 @@ def test_reads_on_a_phone(open_page):
         box = page.page.locator(f"#{section} .gg-stage").bounding_box()
         assert box["width"] <= PHONE["width"] and box["height"] > 150
     assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def other_run_page(tmp_path_factory):
+    """The explainer of a recorded run that is neither an MLP nor on 2-D inputs."""
+    from glassgrad import nn
+    from glassgrad.viz.explainer import explain_run
+    root = tmp_path_factory.mktemp("other")
+    gg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(5, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 3))
+    x, y = gg.randn(32, 5), gg.randint(0, 3, (32,))
+    opt, loss_fn = gg.optim.SGD(model.parameters(), lr=0.05), nn.CrossEntropyLoss()
+    with gg.trace.Recorder(model, root / "run", optimizer=opt, probe=(x, y), loss_fn=loss_fn, snapshots=2) as rec:
+        for _ in range(6):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            rec.log_epoch(1, loss=float(loss.item()))
+    return explain_run(root / "run", root / "other.html")
+
+
+def test_a_run_the_sections_do_not_fit_still_renders_and_says_why(browser_context, other_run_page):
+    from tests.viz.explainer.conftest import Page
+    page = Page(browser_context, other_run_page)
+    try:
+        assert page.errors == [] and page.requests == [page.url]
+        notes = {s: page.page.locator(f"#{s} .gg-not-applicable").count() for s in SECTIONS}
+        assert notes == {"forward": 1, "loss": 0, "backprop": 0, "descent": 1, "schedules": 1, "training": 1}
+        for section in SECTIONS:
+            assert page.page.locator(f"#{section} .gg-player").count() >= 1, section
+        assert page.page.locator("#forward .gg-layer-list tr").count() == 5   # a header and 4 layers
+        scrub(page.page, "forward", 1)
+        assert page.page.locator("#forward .gg-network").get_attribute("data-step") == "2"
+        assert "sample #" in page.page.locator("#loss [data-role=sample-loss]").inner_text()
+    finally:
+        page.close()

@@ -53,6 +53,8 @@ def test_sample_loss_is_the_cross_entropy_of_the_recorded_outputs(built):
         out = torch.from_numpy(run.snapshot(step).output[samples])
         expected = torch.nn.functional.cross_entropy(out, y, reduction="none").numpy()
         np.testing.assert_allclose(np.array(view["loss"])[:, k * 15], expected, rtol=1e-4, atol=1e-6)
+        p_true = torch.softmax(out, 1)[torch.arange(len(samples)), y].numpy()
+        np.testing.assert_allclose(np.array(view["error"])[:, k * 15], 1 - p_true, rtol=1e-4, atol=1e-6)
 
 
 def test_samples_cover_every_class(built):

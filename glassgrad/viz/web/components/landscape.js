@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var GG = window.GG;
-  var PATH_COLORS = { sgd: "#4e79a7", momentum: "#f28e2b", adam: "#e15759", adamw: "#b07aa1", run: "#ffffff" };
+  var PATH_COLORS = { sgd: "#4e79a7", momentum: "#f28e2b", adam: "#e15759", adamw: "#b07aa1", run: "#e15759" };
   var BANDS = 16;
 
   function runsOf(view) {

@@ -134,20 +134,30 @@
       draw();
     }
 
-    function listLayers(view) {
+    /* Any other model: its layers, with the mean and spread of each one's output on the probe batch. */
+    function listLayers(view, index) {
       GG.clear(root);
-      var list = GG.el("ol", { class: "gg-layer-list" }, root);
+      var frame = view.frames[Math.max(0, Math.min(view.frames.length - 1, index))] || { outputs: {}, step: 0 };
+      var table = GG.el("table", { class: "gg-numbers gg-layer-list" }, root);
+      var head = GG.el("tr", {}, table);
+      ["layer", "parameters", "output", "mean", "std"].forEach(function (t) { GG.el("th", { text: t }, head); });
       view.modules.forEach(function (m) {
-        GG.el("li", { text: m.name + " — " + m.class + (m.parameters ? " (" + GG.fmtInt(m.parameters) +
-          " parameters)" : "") }, list);
+        var out = frame.outputs[m.name];
+        var tr = GG.el("tr", {}, table);
+        GG.el("td", { text: m.name + " · " + m.class }, tr);
+        GG.el("td", { text: m.parameters ? GG.fmtInt(m.parameters) : "" }, tr);
+        GG.el("td", { text: out ? out.shape.join("×") : "" }, tr);
+        GG.el("td", { text: out ? GG.fmt(out.mean, 3) : "" }, tr);
+        GG.el("td", { text: out ? GG.fmt(out.std, 3) : "" }, tr);
       });
+      root.setAttribute("data-step", String(frame.step));
     }
 
     return {
       update: function (view, frame) {
         current.view = view;
         current.frame = frame || 0;
-        if (view.kind !== "mlp") { listLayers(view); return; }
+        if (view.kind !== "mlp") { listLayers(view, current.frame); return; }
         draw();
       },
       select: select,

@@ -11,7 +11,15 @@
     var body = GG.el("div", { class: "gg-split" }, stage);
     var left = GG.el("div", { class: "gg-main" }, body), right = GG.el("div", { class: "gg-side" }, body);
     var net = GG.components.network(left, { onSelect: function (layer, neuron) { picked = true; detail.select({ layer: layer, neuron: neuron }); } });
-    if (view.kind !== "mlp") { net.update(view, 0); return; }
+    if (view.kind !== "mlp") {
+      var row = GG.el("div", { class: "gg-player-row" }, stage);
+      GG.el("span", { class: "gg-control-name", text: "training" }, row);
+      var layers = GG.player(row, { count: view.frames.length, fps: 4, name: "training step of the layer list", loop: false,
+        label: function (i) { return "step " + view.frames[i].step; }, onFrame: function (i) { net.update(view, i); } });
+      layers.set(0);
+      shared.players.forward = layers;
+      return;
+    }
     var detail = GG.components.neuron(right);
     var L = view.sizes.length - 1, picked = false, snap = 0, flowAt = L;
 

@@ -6,7 +6,7 @@
   GG.sections = GG.sections || {};
 
   GG.sections.loss = function (stage, data, shared) {
-    var sampleLoss = data.sample_loss, network = data.network;
+    var sampleLoss = data.sample_loss;
     var chart = null, caption = null, snap = 0;
     if (sampleLoss) {
       GG.el("div", { class: "gg-panel-title", text: "the cross-entropy of the sample chosen in section 1 (red; the others grey) during training" }, stage);
@@ -17,9 +17,7 @@
     GG.el("div", { class: "gg-panel-title", text: "three losses of one prediction, as the probability p it gives the true class falls (dots: the chosen sample now)" }, stage);
     var shapes = GG.components.loss_shapes(stage);
     function errorOf(k, i) {
-      if (!network || network.kind !== "mlp") return null;
-      var s = network.frames[i].samples[k];
-      return s && s.probs && s.target !== undefined ? 1 - s.probs[s.target] : null;
+      return sampleLoss.error ? sampleLoss.error[k][i] : null;
     }
     function drawSample() {
       if (!sampleLoss) { shapes.update(data.loss_shapes, 0); return; }
