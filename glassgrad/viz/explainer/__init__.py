@@ -59,10 +59,18 @@ def run_data(run) -> dict:
 
 def explain(config: ExplainConfig | None = None, out="glassgrad-explainer.html", run_dir=None,
             progress: bool = False) -> str:
-    """Train, record and write the deep dive to ``out``; returns the path written."""
+    """Train, record and write the deep dive to ``out``; returns the path written.
+
+    >>> import os, tempfile
+    >>> tiny = ExplainConfig(hidden=(4,), epochs=1, samples=60)
+    >>> path = explain(tiny, out=os.path.join(tempfile.mkdtemp(), "tiny.html"))
+    >>> open(path, encoding="utf-8").read(15)
+    '<!doctype html>'
+    """
     return write_html(explainer_data(config, run_dir, progress), out)
 
 
 def explain_run(run, out="glassgrad-explainer.html") -> str:
-    """Write the deep dive of a recorded run (a Run or its directory) to ``out``."""
+    """Write the deep dive of a recorded run (a Run or its directory) to ``out``; returns the path.
+    (``glassgrad explain --run RUN`` from the command line.)"""
     return write_html(run_data(run), out)
