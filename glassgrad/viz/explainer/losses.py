@@ -81,13 +81,14 @@ def regression_view() -> dict:
 
 def sample_loss_view(run, samples: list[int]) -> dict | None:
     """Each chosen probe sample's own cross-entropy at every snapshot (from the recorded outputs), and its
-    error, 1 - the softmax probability of its true class, for classification runs; None otherwise."""
+    error, 1 - the softmax probability p of its true class, with the MSE and MAE of that p against 1 (the
+    quantities section 2 compares), for classification runs; None otherwise."""
     import glassgrad as gg
     from glassgrad.nn import functional as F
     probe = run.probe
     if probe is None or probe.get("y") is None or probe["y"].dtype.kind not in "iu":
         return None
-    steps, losses, errors = [], [], []
+    steps, losses, errors, mse, mae = [], [], [], [], []
     index = np.asarray(samples, np.int64)
     for snap in run.snapshots:
         out = snap.output
@@ -97,7 +98,11 @@ def sample_loss_view(run, samples: list[int]) -> dict | None:
         target = gg.from_numpy(probe["y"][index].astype(np.int64))
         losses.append(F.cross_entropy(logits, target, reduction="none").numpy())
         probs = F.softmax(logits, dim=1).numpy()
-        errors.append(1.0 - probs[np.arange(len(index)), probe["y"][index]])
+        p_true = gg.from_numpy(np.ascontiguousarray(probs[np.arange(len(index)), probe["y"][index]]))
+        errors.append(1.0 - p_true.numpy())
+        one = gg.ones(len(index), dtype=p_true.dtype)
+        mse.append(F.mse_loss(p_true, one, reduction="none").numpy())
+        mae.append(F.l1_loss(p_true, one, reduction="none").numpy())
         steps.append(snap.step)
     return clean({"samples": samples, "steps": steps, "loss": np.array(losses).T,
-                  "error": np.array(errors).T}, digits=5)
+                  "error": np.array(errors).T, "mse": np.array(mse).T, "mae": np.array(mae).T}, digits=5)

@@ -55,6 +55,8 @@ def test_sample_loss_is_the_cross_entropy_of_the_recorded_outputs(built):
         np.testing.assert_allclose(np.array(view["loss"])[:, k * 15], expected, rtol=1e-4, atol=1e-6)
         p_true = torch.softmax(out, 1)[torch.arange(len(samples)), y].numpy()
         np.testing.assert_allclose(np.array(view["error"])[:, k * 15], 1 - p_true, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(np.array(view["mse"])[:, k * 15], (1 - p_true) ** 2, rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(np.array(view["mae"])[:, k * 15], 1 - p_true, rtol=1e-4, atol=1e-6)
 
 
 def test_samples_cover_every_class(built):

@@ -1,7 +1,7 @@
 /* Cross-entropy, MSE and MAE side by side: how each loss grows as the prediction gets worse.
    Draws glassgrad.viz.explainer.losses.loss_shapes_view. frame: an index into view.error (a dot rides
-   each curve there); mark(error) adds a second dot for the chosen sample.
-   GG.components.loss_shapes(container) -> {update(view, frame), mark(error, label), destroy()} */
+   each curve there); mark(error, label, losses) puts the dot at a sample's own error and losses instead.
+   GG.components.loss_shapes(container) -> {update(view, frame), mark(error, label, losses), destroy()} */
 (function () {
   "use strict";
   var GG = window.GG;
@@ -26,17 +26,20 @@
       for (var key in view.losses) yMax = Math.max(yMax, GG.extent([view.losses[key]])[1]);
       Object.keys(panels).forEach(function (key) {
         var ys = view.losses[key];
-        var j = marked ? GG.bisect(view.error, marked.error) : i;
-        var dots = [{ x: view.error[j], y: ys[j], color: COLORS[key], r: 5 }];
+        var x = marked ? marked.error : view.error[i], y = marked ? marked.losses[key] : ys[i];
+        var dots = [{ x: x, y: y, color: COLORS[key], r: 5 }];
         panels[key].chart.draw({ series: [{ x: view.error, y: ys, color: COLORS[key], width: 2.2 }],
           x: [0, 1], y: [0, Math.max(1, Math.ceil(yMax))], dots: dots });
-        panels[key].value.textContent = (marked ? marked.label + ": " : "") + "error " + GG.fmt(view.error[j], 2) + " → loss " + GG.fmt(ys[j], 3);
+        panels[key].value.textContent = (marked ? marked.label + ": " : "") + "error " + GG.fmt(x, 3) + " → loss " + GG.fmt(y, 3);
       });
     }
 
     return {
       update: function (view, frame) { current.view = view; current.frame = frame || 0; draw(); },
-      mark: function (error, label) { marked = error === null || error === undefined ? null : { error: error, label: label || "sample" }; draw(); },
+      mark: function (error, label, losses) {
+        marked = error === null || error === undefined ? null : { error: error, label: label || "sample", losses: losses };
+        draw();
+      },
       destroy: function () { GG.clear(container); }
     };
   };

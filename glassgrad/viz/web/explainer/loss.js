@@ -30,8 +30,9 @@
       chart.draw({ series: series, marker: sampleLoss.steps[i], dots: [{ x: sampleLoss.steps[i], y: loss, color: "#e15759" }] });
       caption.textContent = "sample #" + sampleLoss.samples[k] + " at step " + sampleLoss.steps[i] + ": loss " + GG.fmt(loss, 3);
       var error = errorOf(k, i);
-      shapes.mark(error, "sample #" + sampleLoss.samples[k]);
-      shapes.update(data.loss_shapes, error === null ? 0 : GG.bisect(data.loss_shapes.error, error));
+      shapes.mark(error, "sample #" + sampleLoss.samples[k],
+        { cross_entropy: loss, mse: sampleLoss.mse[k][i], mae: sampleLoss.mae[k][i] });
+      shapes.update(data.loss_shapes, 0);
     }
     var steps = sampleLoss ? sampleLoss.steps : [0];
     GG.el("span", { class: "gg-control-name", text: "training" }, row);
