@@ -96,8 +96,9 @@
       if (st) {
         ctx.fillStyle = "#fff"; ctx.strokeStyle = "#222"; ctx.lineWidth = 2;
         ctx.beginPath(); ctx.rect(sx(st[0]) - 5, sy(st[1]) - 5, 10, 10); ctx.fill(); ctx.stroke();
-        ctx.fillStyle = "#fff"; ctx.font = "bold 12px system-ui, sans-serif"; ctx.textAlign = "left";
-        ctx.fillText("start", sx(st[0]) + 9, sy(st[1]) + 4);
+        var right = sx(st[0]) > w - 50;   // near the right edge: the label goes on the left
+        ctx.fillStyle = "#fff"; ctx.font = "bold 12px system-ui, sans-serif"; ctx.textAlign = right ? "right" : "left";
+        ctx.fillText("start", sx(st[0]) + (right ? -9 : 9), sy(st[1]) + 4);
       }
       GG.clear(legendBox);
       shown.forEach(function (item) {
