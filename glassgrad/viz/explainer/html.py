@@ -12,13 +12,16 @@ import os
 import re
 from importlib import resources
 
-WEB = ("lib/core.js", "lib/chart.js", "lib/player.js",
-       "components/network.js", "components/neuron.js", "components/loss_shapes.js",
-       "components/regression.js", "components/graph.js", "components/landscape.js",
-       "components/schedules.js", "components/boundary.js", "components/curves.js",
-       "components/histograms.js",
-       "explainer/forward.js", "explainer/loss.js", "explainer/backprop.js", "explainer/descent.js",
-       "explainer/schedules.js", "explainer/training.js", "explainer/main.js")
+# The shared components, in load order (helpers first): what the playground serves too.
+COMPONENTS = ("lib/core.js", "lib/chart.js", "lib/player.js",
+              "components/network.js", "components/neuron.js", "components/loss_shapes.js",
+              "components/regression.js", "components/graph.js", "components/landscape.js",
+              "components/schedules.js", "components/boundary.js", "components/curves.js",
+              "components/histograms.js")
+# The explainer page itself: one file per section, then the page's start-up.
+PAGE = ("explainer/forward.js", "explainer/loss.js", "explainer/backprop.js", "explainer/descent.js",
+        "explainer/schedules.js", "explainer/training.js", "explainer/main.js")
+WEB = COMPONENTS + PAGE
 STYLES = ("style.css", "explainer/explainer.css")
 
 
