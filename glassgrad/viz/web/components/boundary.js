@@ -55,9 +55,11 @@
       var sx = function (v) { return (v - b[0][0]) / (b[0][1] - b[0][0]) * w; };
       var sy = function (v) { return h - 10 - (v - yr[0]) / (yr[1] - yr[0]) * (h - 20); };
       ctx.fillStyle = "#888";
-      for (var i = 0; i < xs.length; i++) { ctx.beginPath(); ctx.arc(sx(xs[i][0]), sy(GG.flat(ys[i])[0]), 3, 0, 2 * Math.PI); ctx.fill(); }
+      for (var i = 0; i < xs.length; i++) { ctx.beginPath(); ctx.arc(sx(xs[i][0]), sy(GG.flat(ys[i])[0]), 3, 0,
+          2 * Math.PI); ctx.fill(); }
       ctx.strokeStyle = "#e15759"; ctx.lineWidth = 2.5; ctx.beginPath();
-      frame.fit.forEach(function (p, k) { if (k) ctx.lineTo(sx(p[0]), sy(p[1])); else ctx.moveTo(sx(p[0]), sy(p[1])); });
+      frame.fit.forEach(function (p, k) { if (k) ctx.lineTo(sx(p[0]), sy(p[1])); else ctx.moveTo(sx(p[0]),
+          sy(p[1])); });
       ctx.stroke();
       root.setAttribute("data-step", String(frame.step));
     }

@@ -22,15 +22,21 @@
       if (epSteps.length && epSteps[0] > step) upto = -1;
       var loss = [{ x: view.steps, y: view.loss, color: "#4e79a7", alpha: 0.25, width: 1, upto: i }];
       var legend = [{ label: "each step", color: "rgba(78,121,167,0.4)" }];
-      if (ep.loss) { loss.push({ x: epSteps, y: ep.loss, color: "#4e79a7", width: 2.2, upto: upto }); legend.push({ label: "train", color: "#4e79a7" }); }
-      if (ep.val_loss) { loss.push({ x: epSteps, y: ep.val_loss, color: "#f28e2b", width: 2.2, upto: upto }); legend.push({ label: "test", color: "#f28e2b" }); }
+      if (ep.loss) { loss.push({ x: epSteps, y: ep.loss, color: "#4e79a7", width: 2.2,
+          upto: upto }); legend.push({ label: "train", color: "#4e79a7" }); }
+      if (ep.val_loss) { loss.push({ x: epSteps, y: ep.val_loss, color: "#f28e2b", width: 2.2,
+          upto: upto }); legend.push({ label: "test", color: "#f28e2b" }); }
       var lossRange = GG.extent([view.loss, ep.loss || [], ep.val_loss || []]);
-      lossChart.draw({ series: loss, x: x, y: [Math.max(lossRange[0] * 0.8, 1e-4), lossRange[1] * 1.2], marker: step, legend: legend });
+      lossChart.draw({ series: loss, x: x, y: [Math.max(lossRange[0] * 0.8, 1e-4), lossRange[1] * 1.2], marker: step,
+          legend: legend });
       var acc = [], accLegend = [];
-      if (ep.accuracy) { acc.push({ x: epSteps, y: ep.accuracy, color: "#4e79a7", width: 2.2, upto: upto }); accLegend.push({ label: "train", color: "#4e79a7" }); }
-      if (ep.val_accuracy) { acc.push({ x: epSteps, y: ep.val_accuracy, color: "#f28e2b", width: 2.2, upto: upto }); accLegend.push({ label: "test", color: "#f28e2b" }); }
+      if (ep.accuracy) { acc.push({ x: epSteps, y: ep.accuracy, color: "#4e79a7", width: 2.2,
+          upto: upto }); accLegend.push({ label: "train", color: "#4e79a7" }); }
+      if (ep.val_accuracy) { acc.push({ x: epSteps, y: ep.val_accuracy, color: "#f28e2b", width: 2.2,
+          upto: upto }); accLegend.push({ label: "test", color: "#f28e2b" }); }
       accBox.style.display = acc.length ? "" : "none";
-      if (acc.length) accChart.draw({ series: acc, x: x, y: [0, 1], marker: step, legend: accLegend, legendBottom: true });
+      if (acc.length) accChart.draw({ series: acc, x: x, y: [0, 1], marker: step, legend: accLegend,
+          legendBottom: true });
       root.setAttribute("data-step", String(step));
     }
 

@@ -48,18 +48,22 @@
         var a = at(byId[e.source]), b = at(byId[e.target]);
         var x1 = a[0] + BOX_W / 2, y1 = a[1] + BOX_H, x2 = b[0] + BOX_W / 2, y2 = b[1], my = (y1 + y2) / 2;
         if (a[1] === b[1]) { x1 = a[0]; y1 = a[1] + BOX_H / 2; x2 = b[0] + BOX_W; y2 = b[1] + BOX_H / 2; my = y1; }
-        var path = GG.svg("path", { d: "M" + x1 + "," + y1 + " C" + x1 + "," + my + " " + x2 + "," + my + " " + x2 + "," + y2,
+        var path = GG.svg("path",
+            { d: "M" + x1 + "," + y1 + " C" + x1 + "," + my + " " + x2 + "," + my + " " + x2 + "," + y2,
           class: "gg-edge", "marker-end": "url(#gg-arrow)" }, gEdges);
         return { edge: e, path: path };
       });
       var nodes = view.nodes.map(function (n) {
-        var p = at(n), g = GG.svg("g", { transform: "translate(" + p[0] + "," + p[1] + ")", class: "gg-gnode gg-" + n.kind,
+        var p = at(n), g = GG.svg("g", { transform: "translate(" + p[0] + "," + p[1] + ")",
+            class: "gg-gnode gg-" + n.kind,
           "data-node": n.id }, gNodes);
         var rect = GG.svg("rect", { width: BOX_W, height: BOX_H, rx: 7 }, g);
         GG.svg("text", { x: 8, y: 16, class: "gg-gnode-label", text: n.label + "  " + n.shape.join("×") }, g);
         var value = GG.svg("text", { x: 8, y: 33, class: "gg-gnode-value", text: "= " + n.value_text }, g);
         var grad = GG.svg("text", { x: 8, y: 49, class: "gg-gnode-grad" }, g);
-        GG.svg("title", { text: n.label + (n.module ? " (module " + n.module + ")" : "") + (n.location ? "\n" + n.location : "") }, g);
+        GG.svg("title",
+            { text: n.label + (n.module ? " (module " + n.module + ")" : "") + (n.location ? "\n" + n.location : "") },
+            g);
         return { node: n, g: g, rect: rect, value: value, grad: grad };
       });
       built = { view: view, edges: edges, nodes: nodes, order: order, byId: byId };
@@ -96,8 +100,11 @@
       var head = GG.el("div", { class: "gg-detail-title" }, detail);
       if (currentId === null) {
         head.textContent = "Forward pass done: the loss of this sample is " + GG.fmt(view.loss, 4) + ".";
-        GG.el("p", { class: "gg-note", text: "Each box is one operation the engine ran (or a weight it used), with its value (=). Press play or step: " +
-          "the backward pass fills in each gradient (∇, how the loss changes with that value), from the loss back to the weights." }, detail);
+        GG.el("p", { class: "gg-note",
+            text: "Each box is one operation the engine ran (or a weight it used), with its value (=). Press play " +
+                "or step: " +
+          "the backward pass fills in each gradient (∇, how the loss changes with that value), from the loss back " +
+              "to the weights." }, detail);
         return;
       }
       var node = built.byId[currentId];
@@ -117,7 +124,9 @@
         if (src.kind === "param" && src.grad && src.grad.values !== undefined) heatmap(detail, src);
       });
       if (f === view.backward.length) {
-        GG.el("p", { class: "gg-note", text: "Every weight now holds its gradient: the optimizer's step moves each one a little against it." }, detail);
+        GG.el("p", { class: "gg-note",
+            text: "Every weight now holds its gradient: the optimizer's step moves each one a little against it." },
+            detail);
       }
     }
 

@@ -44,7 +44,8 @@
           ctx.lineTo((c + 1) * bw, fh);
         }
         ctx.stroke();
-        panel.range.textContent = GG.fmt(t.edges[0], 2) + " … " + GG.fmt(t.edges[t.edges.length - 1], 2) + " (step " + t.steps[i] + ")";
+        panel.range.textContent = GG.fmt(t.edges[0], 2) + " … " + GG.fmt(t.edges[t.edges.length - 1],
+            2) + " (step " + t.steps[i] + ")";
       });
     }
 

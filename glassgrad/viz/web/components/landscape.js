@@ -102,10 +102,12 @@
       }
       GG.clear(legendBox);
       shown.forEach(function (item) {
-        var run = item.run, diverged = run.diverged_at !== null && run.diverged_at !== undefined && item.upto === run.steps.length - 1;
+        var run = item.run,
+            diverged = run.diverged_at !== null && run.diverged_at !== undefined && item.upto === run.steps.length - 1;
         var entry = GG.el("span", { class: "gg-legend-item" }, legendBox);
         GG.el("span", { class: "gg-swatch", style: "background:" + item.color }, entry);
-        GG.el("span", { text: run.label + ": loss " + GG.fmt(run.loss[item.upto], 3) + (diverged ? " (diverged)" : "") }, entry);
+        GG.el("span", { text: run.label + ": loss " + GG.fmt(run.loss[item.upto],
+            3) + (diverged ? " (diverged)" : "") }, entry);
       });
       root.setAttribute("data-step", String(step));
     }

@@ -30,14 +30,16 @@
         var dots = [{ x: x, y: y, color: COLORS[key], r: 5 }];
         panels[key].chart.draw({ series: [{ x: view.error, y: ys, color: COLORS[key], width: 2.2 }],
           x: [0, 1], y: [0, Math.max(1, Math.ceil(yMax))], dots: dots });
-        panels[key].value.textContent = (marked ? marked.label + ": " : "") + "error " + GG.fmt(x, 3) + " → loss " + GG.fmt(y, 3);
+        panels[key].value.textContent = (marked ? marked.label + ": " : "") + "error " + GG.fmt(x,
+            3) + " → loss " + GG.fmt(y, 3);
       });
     }
 
     return {
       update: function (view, frame) { current.view = view; current.frame = frame || 0; draw(); },
       mark: function (error, label, losses) {
-        marked = error === null || error === undefined ? null : { error: error, label: label || "sample", losses: losses };
+        marked = error === null || error === undefined ? null : { error: error, label: label || "sample",
+            losses: losses };
         draw();
       },
       destroy: function () { GG.clear(container); }

@@ -85,7 +85,8 @@
       var sample = frame.samples[Math.min(state.sample, frame.samples.length - 1)];
       var scale = 1e-9;
       frame.weights.forEach(function (w) {
-        for (var j = 0; j < w.length; j++) for (var i = 0; i < w[j].length; i++) scale = Math.max(scale, Math.abs(w[j][i]));
+        for (var j = 0; j < w.length; j++) for (var i = 0; i < w[j].length; i++) scale = Math.max(scale,
+            Math.abs(w[j][i]));
       });
       for (var k = 0; k < built.links.length; k++) {
         var w = frame.weights[k], lit = k < state.stage, n = 0, cols = w[0] ? w[0].length : 0;
@@ -120,7 +121,8 @@
           node.setAttribute("fill", fill);
           node.setAttribute("stroke", lit ? "#333" : "#bbb");
           var selected = k === state.layer && i === state.neuron;
-          node.setAttribute("class", "gg-neuron" + (selected ? " gg-selected" : "") + (k === state.stage ? " gg-front" : ""));
+          node.setAttribute("class",
+              "gg-neuron" + (selected ? " gg-selected" : "") + (k === state.stage ? " gg-front" : ""));
           node.setAttribute("r", selected ? built.r * 1.35 : built.r);
           built.labels[k][i].textContent = lit && layer.length <= 16 ? txt : "";
         });

@@ -35,7 +35,8 @@
       var yr = GG.extent([ys]);
       var pad = 14;
       var sx = function (v) { return pad + (Math.max(x0, Math.min(x1, v)) - x0) / (x1 - x0) * (w - 2 * pad); };
-      var sy = function (v) { return h - pad - (Math.max(yr[0], Math.min(yr[1], v)) - yr[0]) / (yr[1] - yr[0]) * (h - 2 * pad); };
+      var sy = function (v) { return h - pad - (Math.max(yr[0], Math.min(yr[1],
+          v)) - yr[0]) / (yr[1] - yr[0]) * (h - 2 * pad); };
       ctx.strokeStyle = "#ddd"; ctx.lineWidth = 1;
       ctx.beginPath(); ctx.moveTo(sx(0), pad / 2); ctx.lineTo(sx(0), h - pad / 2);
       ctx.moveTo(pad / 2, sy(0)); ctx.lineTo(w - pad / 2, sy(0)); ctx.stroke();
@@ -62,7 +63,8 @@
       if (!sample.probs) { head.textContent = "output: " + sample.a[last - 1].length + " numbers"; return; }
       var lit = state.stage >= last;
       var target = sample.target;
-      head.textContent = lit ? "prediction at step " + frame.step : "the prediction appears when the signal reaches the output";
+      head.textContent = lit ? "prediction at step " +
+          frame.step : "the prediction appears when the signal reaches the output";
       var bars = GG.el("div", { class: "gg-bars" + (lit ? "" : " gg-dim") }, readout);
       sample.probs.forEach(function (p, c) {
         var row = GG.el("div", { class: "gg-bar-row" + (c === target ? " gg-true" : "") }, bars);
@@ -70,7 +72,8 @@
         var track = GG.el("span", { class: "gg-bar-track" }, row);
         GG.el("span", { class: "gg-bar-fill", style: "width:" + (lit ? 100 * p : 0).toFixed(1) + "%;background:" +
           GG.classColor(c) }, track);
-        GG.el("span", { class: "gg-bar-value", "data-field": "p", "data-class": String(c), text: lit ? GG.fmt(p, 3) : "?" }, row);
+        GG.el("span", { class: "gg-bar-value", "data-field": "p", "data-class": String(c), text: lit ? GG.fmt(p,
+            3) : "?" }, row);
       });
       if (lit && target !== undefined && target !== null) {
         var right = sample.prediction === target;
@@ -94,18 +97,23 @@
       var w = frame.weights[layer - 1][j], b = frame.biases[layer - 1][j];
       var act = view.layers[layer - 1].activation;
       var lit = state.stage >= layer;
-      var neuronName = "neuron " + view.shown[layer][j] + " of " + (layer === L ? "the output layer" : "hidden layer " + layer);
+      var neuronName = "neuron " + view.shown[layer][j] + " of " +
+          (layer === L ? "the output layer" : "hidden layer " + layer);
       title.textContent = neuronName + (lit ? "" : " — the signal has not reached it yet");
       GG.attrs(root, { "data-step": frame.step, "data-sample": sample.index, "data-layer": layer,
         "data-neuron": view.shown[layer][j], "data-lit": String(lit) });
       var terms = [];
-      for (var i = 0; i < Math.min(3, w.length); i++) terms.push("(" + GG.fmt(w[i], 2) + ")·(" + GG.fmt(inputs[i], 2) + ")");
+      for (var i = 0; i < Math.min(3, w.length); i++) terms.push("(" + GG.fmt(w[i], 2) + ")·(" + GG.fmt(inputs[i],
+          2) + ")");
       var more = w.length > 3 ? " + … " + (w.length - 3) + " more" : "";
-      var partial = view.sizes[layer - 1] > w.length ? " (showing " + w.length + " of " + view.sizes[layer - 1] + " inputs)" : "";
-      formula.textContent = "z = Σ weight · input + bias = " + terms.join(" + ") + more + " + (" + GG.fmt(b, 2) + ")" + partial;
+      var partial = view.sizes[layer - 1] > w.length ? " (showing " + w.length + " of " + view.sizes[layer - 1] +
+          " inputs)" : "";
+      formula.textContent = "z = Σ weight · input + bias = " + terms.join(" + ") + more + " + (" + GG.fmt(b,
+          2) + ")" + partial;
       rows.z.value.textContent = lit ? GG.fmt(zs[j], 3) : "?";
       rows.b.value.textContent = GG.fmt(b, 3);
-      rows.a.name.textContent = act ? "activation a = " + act + "(z)" : "logit (no activation: softmax turns the logits into probabilities)";
+      rows.a.name.textContent = act ? "activation a = " + act +
+          "(z)" : "logit (no activation: softmax turns the logits into probabilities)";
       rows.a.value.textContent = lit ? GG.fmt(act ? as[j] : zs[j], 3) : "?";
       drawPlot(view, layer, zs, as, j, lit);
       drawReadout(view, frame, sample);

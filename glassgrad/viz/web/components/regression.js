@@ -19,12 +19,14 @@
       var sy = function (v) { return h - pad - (v - yr[0]) / (yr[1] - yr[0]) * (h - 2 * pad); };
       ctx.clearRect(0, 0, w, h);
       ctx.strokeStyle = "#ccc"; ctx.lineWidth = 1;
-      ctx.beginPath(); ctx.moveTo(pad, h - pad); ctx.lineTo(w - pad, h - pad); ctx.moveTo(pad, pad); ctx.lineTo(pad, h - pad); ctx.stroke();
+      ctx.beginPath(); ctx.moveTo(pad, h - pad); ctx.lineTo(w - pad, h - pad); ctx.moveTo(pad, pad); ctx.lineTo(pad,
+          h - pad); ctx.stroke();
       for (var i = 0; i < view.x.length; i++) {
         var out = view.outlier[i] === 1;
         ctx.fillStyle = out ? "#e15759" : "#555";
         ctx.beginPath();
-        if (out) { ctx.rect(sx(view.x[i]) - 4, sy(view.y[i]) - 4, 8, 8); } else { ctx.arc(sx(view.x[i]), sy(view.y[i]), 3.2, 0, 2 * Math.PI); }
+        if (out) { ctx.rect(sx(view.x[i]) - 4, sy(view.y[i]) - 4, 8, 8); } else { ctx.arc(sx(view.x[i]), sy(view.y[i]),
+            3.2, 0, 2 * Math.PI); }
         ctx.fill();
       }
       var texts = [];
@@ -32,8 +34,10 @@
         var fit = view.fits[key], k = Math.max(0, Math.min(fit.steps.length - 1, frame || 0));
         var wv = fit.w[k], bv = fit.b[k];
         ctx.strokeStyle = COLORS[key]; ctx.lineWidth = 3;
-        ctx.beginPath(); ctx.moveTo(sx(xr[0]), sy(wv * xr[0] + bv)); ctx.lineTo(sx(xr[1]), sy(wv * xr[1] + bv)); ctx.stroke();
-        texts.push(key.toUpperCase() + ": y = " + GG.fmt(wv, 2) + "·x + " + GG.fmt(bv, 2) + " (loss " + GG.fmt(fit.loss[k], 3) + ")");
+        ctx.beginPath(); ctx.moveTo(sx(xr[0]), sy(wv * xr[0] + bv)); ctx.lineTo(sx(xr[1]),
+            sy(wv * xr[1] + bv)); ctx.stroke();
+        texts.push(key.toUpperCase() + ": y = " + GG.fmt(wv, 2) + "·x + " + GG.fmt(bv,
+            2) + " (loss " + GG.fmt(fit.loss[k], 3) + ")");
       });
       ctx.font = "12px system-ui, sans-serif"; ctx.textAlign = "left";
       ctx.fillStyle = COLORS.mse; ctx.fillText("— fitted with MSE", pad + 8, pad + 2);

@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var GG = window.GG;
-  var COLORS = { constant: "#777777", step: "#4e79a7", cosine: "#59a14f", warmup_cosine: "#f28e2b", one_cycle: "#e15759" };
+  var COLORS = { constant: "#777777", step: "#4e79a7", cosine: "#59a14f", warmup_cosine: "#f28e2b",
+      one_cycle: "#e15759" };
 
   GG.components.schedules = function (container, options) {
     options = options || {};
@@ -36,13 +37,16 @@
         }
       });
       var lossRange = GG.extent(view.runs.map(function (r) { return r.loss; }));
-      lrChart.draw({ series: lrSeries, x: [view.steps[0], view.steps[view.steps.length - 1]], marker: step, dots: dotsLr,
+      lrChart.draw({ series: lrSeries, x: [view.steps[0], view.steps[view.steps.length - 1]], marker: step,
+          dots: dotsLr,
         y: [0, GG.max(view.runs.map(function (r) { return r.lr; }), 1) * 1.08 || 1] });
-      lossChart.draw({ series: lossSeries, x: [view.steps[0], view.steps[view.steps.length - 1]], marker: step, dots: dotsLoss,
+      lossChart.draw({ series: lossSeries, x: [view.steps[0], view.steps[view.steps.length - 1]], marker: step,
+          dots: dotsLoss,
         y: [lossRange[0] * 0.8, lossRange[1] * 1.2] });
       GG.clear(table);
       var head = GG.el("tr", {}, table);
-      ["schedule", "lr now", "loss now", "test loss after", "test accuracy after"].forEach(function (t) { GG.el("th", { text: t }, head); });
+      ["schedule", "lr now", "loss now", "test loss after", "test accuracy after"].forEach(function (t) { GG.el("th",
+          { text: t }, head); });
       view.runs.forEach(function (run) {
         var tr = GG.el("tr", { class: state.focus === run.name ? "gg-focus" : "", "data-schedule": run.name }, table);
         var name = GG.el("td", {}, tr);

@@ -13,7 +13,9 @@
     if (bp.steps.length > 1) {
       GG.el("span", { class: "gg-control-name", text: "weights of" }, controls);
       GG.choices(controls, bp.steps.map(function (s, k) {
-        return { value: s, label: k === 0 ? "step " + s + " (untrained)" : k === bp.steps.length - 1 ? "step " + s + " (trained)" : "step " + s };
+        return { value: s,
+            label: k === 0 ? "step " + s + " (untrained)" : k === bp.steps.length - 1 ? "step " + s +
+                " (trained)" : "step " + s };
       }), stepAt, function (s) { stepAt = s; show(); });
     }
     var sampleText = GG.el("span", { class: "gg-caption" }, controls);

@@ -17,7 +17,8 @@
     var chart = GG.chart(side, { height: 190, xLabel: "step", logY: true });
     var info = GG.el("div", { class: "gg-caption", "data-role": "rates" }, side);
     var steps = GG.landscapeSteps(view);
-    var runs = view.runs || [{ optimizer: "run", label: "this run", rate: "right", steps: view.path_steps, loss: view.path_loss }];
+    var runs = view.runs || [{ optimizer: "run", label: "this run", rate: "right", steps: view.path_steps,
+        loss: view.path_loss }];
 
     if (view.runs) {
       GG.el("span", { class: "gg-control-name", text: "learning rate" }, controls);
@@ -30,7 +31,8 @@
         var box = GG.el("input", { type: "checkbox", checked: "checked", "data-optimizer": o.name }, label);
         GG.el("span", { class: "gg-swatch", style: "background:" + land.colors[o.name] }, label);
         GG.el("span", { text: o.label }, label);
-        box.addEventListener("change", function () { hidden[o.name] = !box.checked; land.set({ hidden: hidden }); player.redraw(); });
+        box.addEventListener("change",
+            function () { hidden[o.name] = !box.checked; land.set({ hidden: hidden }); player.redraw(); });
       });
     }
 
@@ -42,7 +44,9 @@
         var color = land.colors[run.optimizer] || "#333", upto = GG.bisect(run.steps, step);
         series.push({ x: run.steps, y: run.loss, color: color, width: 2.2, upto: upto });
         dots.push({ x: run.steps[upto], y: run.loss[upto], color: color, r: 3.5 });
-        if (run.lr !== undefined) texts.push(run.label + " lr " + run.lr + (run.diverged_at !== null && run.diverged_at !== undefined ? " (diverged at step " + run.diverged_at + ")" : ""));
+        if (run.lr !== undefined) texts.push(run.label + " lr " + run.lr +
+            (run.diverged_at !== null && run.diverged_at !== undefined ? " (diverged at step " + run.diverged_at +
+            ")" : ""));
       });
       chart.draw({ series: series, x: [0, steps[steps.length - 1]], marker: step, dots: dots });
       info.textContent = texts.join(" · ");

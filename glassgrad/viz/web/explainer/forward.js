@@ -10,12 +10,15 @@
     var controls = GG.el("div", { class: "gg-controls" }, stage);
     var body = GG.el("div", { class: "gg-split" }, stage);
     var left = GG.el("div", { class: "gg-main" }, body), right = GG.el("div", { class: "gg-side" }, body);
-    var net = GG.components.network(left, { onSelect: function (layer, neuron) { picked = true; detail.select({ layer: layer, neuron: neuron }); } });
+    var net = GG.components.network(left, { onSelect: function (layer,
+        neuron) { picked = true; detail.select({ layer: layer, neuron: neuron }); } });
     if (view.kind !== "mlp") {
       var row = GG.el("div", { class: "gg-player-row" }, stage);
       GG.el("span", { class: "gg-control-name", text: "training" }, row);
-      var layers = GG.player(row, { count: view.frames.length, fps: 4, name: "training step of the layer list", loop: false,
-        label: function (i) { return "step " + view.frames[i].step; }, onFrame: function (i) { net.update(view, i); } });
+      var layers = GG.player(row, { count: view.frames.length, fps: 4, name: "training step of the layer list",
+          loop: false,
+        label: function (i) { return "step " + view.frames[i].step; }, onFrame: function (i) { net.update(view,
+            i); } });
       layers.set(0);
       shared.players.forward = layers;
       return;
@@ -44,12 +47,15 @@
     var flowBox = GG.el("div", { class: "gg-player-row" }, stage);
     GG.el("span", { class: "gg-control-name", text: "signal" }, flowBox);
     var flow = GG.player(flowBox, { count: L + 1, fps: 1.5, name: "layer of the forward pass", start: L,
-      label: function (i) { return i === 0 ? "at the input" : i === L ? "reached the output" : "through hidden layer " + i; },
+      label: function (i) { return i === 0 ? "at the input" : i === L ? "reached the output" : "through hidden " +
+          "layer " + i; },
       onFrame: function (i) { flowAt = i; picked = false; refresh(); } });
     var trainBox = GG.el("div", { class: "gg-player-row" }, stage);
     GG.el("span", { class: "gg-control-name", text: "training" }, trainBox);
-    var training = GG.player(trainBox, { count: view.frames.length, fps: 6, name: "training step of the forward pass", loop: false,
-      label: function (i) { return "step " + view.frames[i].step + (i === 0 ? " (untrained)" : i === view.frames.length - 1 ? " (trained)" : ""); },
+    var training = GG.player(trainBox, { count: view.frames.length, fps: 6, name: "training step of the forward pass",
+        loop: false,
+      label: function (i) { return "step " + view.frames[i].step +
+          (i === 0 ? " (untrained)" : i === view.frames.length - 1 ? " (trained)" : ""); },
       onFrame: function (i) { snap = i; refresh(); } });
     shared.onSample(function (k) { picker.pick(k); refresh(); });
     training.set(0);

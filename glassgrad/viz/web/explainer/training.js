@@ -33,10 +33,12 @@
     }
     var row = GG.el("div", { class: "gg-player-row" }, stage);
     GG.el("span", { class: "gg-control-name", text: "training" }, row);
-    var player = GG.player(row, { count: snapSteps.length, fps: 8, name: "training step of the training loop", loop: false,
+    var player = GG.player(row, { count: snapSteps.length, fps: 8, name: "training step of the training loop",
+        loop: false,
       label: function (i) {
         var f = boundary ? boundary.frames[i] : null;
-        return "step " + snapSteps[i] + " · epoch " + epochOf(snapSteps[i]) + (f && f.accuracy !== null && f.accuracy !== undefined ? " · train accuracy " + GG.pct(f.accuracy) : "");
+        return "step " + snapSteps[i] + " · epoch " + epochOf(snapSteps[i]) +
+            (f && f.accuracy !== null && f.accuracy !== undefined ? " · train accuracy " + GG.pct(f.accuracy) : "");
       }, onFrame: draw });
     player.set(snapSteps.length - 1);
     shared.players.training = player;
