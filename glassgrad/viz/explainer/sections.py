@@ -9,6 +9,8 @@ from .losses import loss_shapes_view, regression_view, sample_loss_view
 from .main_run import forward_samples
 
 MAX_GRAPH_NODES = 60
+NO_PROBE = ("This run was recorded without a probe batch, so it kept no snapshots to show {what} (record "
+            "with Recorder(..., probe=(x, y), loss_fn=...) to keep them).")
 SECTIONS = ("forward", "loss", "backprop", "descent", "schedules", "training")
 
 
@@ -51,7 +53,9 @@ def run_sections(run, graphs: dict | None = None, race: dict | None = None,
     data: dict = {"meta": meta_of(run), "samples": samples}
 
     network = views.network_view(run, samples=samples) if run.snapshots else None
-    if network is None or network["kind"] != "mlp":
+    if network is None:
+        notes["forward"] = NO_PROBE.format(what="a sample flowing through the network")
+    elif network["kind"] != "mlp":
         notes["forward"] = ("The neuron-by-neuron forward pass is drawn for networks made of Linear layers "
                             "and activations; this model has other layers, so its layers are listed with "
                             "the statistics of their outputs instead.")
@@ -95,7 +99,10 @@ def run_sections(run, graphs: dict | None = None, race: dict | None = None,
     if boundary is not None and boundary["kind"] != "boundary":
         boundary = None
     data["boundary"] = boundary
-    if boundary is None:
+    if boundary is None and run.probe is None:
+        notes["training"] = NO_PROBE.format(what="the decision boundary and the histograms") + \
+            " Its loss curves are shown."
+    elif boundary is None:
         notes["training"] = ("The decision boundary is drawn for 2-D inputs; this run's inputs are not, so "
                              "only its curves and histograms are shown.")
     data["histograms"] = {kind: _layer_histograms(run, kind) for kind in ("weight", "grad")}

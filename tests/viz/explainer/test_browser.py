@@ -198,3 +198,27 @@ def test_a_run_the_sections_do_not_fit_still_renders_and_says_why(browser_contex
         assert "sample #" in page.page.locator("#loss [data-role=sample-loss]").inner_text()
     finally:
         page.close()
+
+
+def test_a_run_recorded_without_a_probe_still_renders(browser_context, tmp_path):
+    from glassgrad import nn
+    from glassgrad.viz.explainer import explain_run
+    from tests.viz.explainer.conftest import Page
+    gg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 3))
+    x, y = gg.randn(32, 5), gg.randint(0, 3, (32,))
+    opt, loss_fn = gg.optim.SGD(model.parameters(), lr=0.05), nn.CrossEntropyLoss()
+    with gg.trace.Recorder(model, tmp_path / "run", optimizer=opt):
+        for _ in range(6):
+            opt.zero_grad()
+            loss_fn(model(x), y).backward()
+            opt.step()
+    page = Page(browser_context, explain_run(tmp_path / "run", tmp_path / "page.html"))
+    try:
+        assert page.errors == [] and page.requests == [page.url]
+        assert page.page.locator(".gg-not-applicable").count() == len(SECTIONS)
+        assert "without a probe batch" in page.page.locator("#forward .gg-not-applicable").inner_text()
+        assert count(page.page, "training") == 6            # the training loop plays over its 6 steps
+        assert count(page.page, "schedules") == 6
+    finally:
+        page.close()

@@ -11,14 +11,17 @@
     var main = GG.el("div", { class: "gg-main" }, body), side = GG.el("div", { class: "gg-side" }, body);
     var b = boundary ? GG.components.boundary(main) : null;
     var c = GG.components.curves(side);
-    var controls = GG.el("div", { class: "gg-controls" }, stage);
-    var kind = "weight";
-    GG.el("span", { class: "gg-control-name", text: "histograms of" }, controls);
-    GG.choices(controls, [{ value: "weight", label: "weights" }, { value: "grad", label: "gradients" }], kind,
-      function (k) { kind = k; player.redraw(); });
-    var h = GG.components.histograms(stage);
+    var kind = "weight", names = Object.keys(hist.weight.tensors), h = null;
+    if (names.length) {
+      var controls = GG.el("div", { class: "gg-controls" }, stage);
+      GG.el("span", { class: "gg-control-name", text: "histograms of" }, controls);
+      GG.choices(controls, [{ value: "weight", label: "weights" }, { value: "grad", label: "gradients" }], kind,
+        function (k) { kind = k; player.redraw(); });
+      h = GG.components.histograms(stage);
+    }
+    // The frames: the snapshots; for a run that kept none, its recorded steps.
     var snapSteps = boundary ? boundary.frames.map(function (f) { return f.step; }) :
-      (hist.weight.tensors[Object.keys(hist.weight.tensors)[0]] || { steps: [0] }).steps;
+      names.length ? hist.weight.tensors[names[0]].steps : curves.steps.length ? curves.steps : [0];
     var epochSteps = (curves.epochs && curves.epochs.step) || [];
     function epochOf(step) {
       var k = GG.bisect(epochSteps, step);
@@ -28,8 +31,7 @@
       var step = snapSteps[i];
       if (b) b.update(boundary, i);
       c.update(curves, GG.bisect(curves.steps, step));
-      var view = hist[kind];
-      if (Object.keys(view.tensors).length) h.update(view, i);
+      if (h && Object.keys(hist[kind].tensors).length) h.update(hist[kind], i);
     }
     var row = GG.el("div", { class: "gg-player-row" }, stage);
     GG.el("span", { class: "gg-control-name", text: "training" }, row);
