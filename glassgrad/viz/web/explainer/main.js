@@ -4,6 +4,7 @@
   var GG = window.GG;
 
   function start() {
+    var started = performance.now();
     var data = JSON.parse(document.getElementById("gg-data").textContent);
     GG.data = data;
     var meta = data.meta || {};
@@ -51,6 +52,7 @@
         });
       }, 120);
     });
+    GG.perf.load = performance.now() - started;   // parsing the data and building every section
     document.body.setAttribute("data-ready", "true");
   }
 
