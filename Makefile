@@ -18,8 +18,9 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 .PHONY: demo test bench install
 install: $(VENV)/.installed
 
+# demo: train the built-in network, record it, write the one-file deep dive and say where it is.
 demo: $(VENV)/.installed
-	$(PY) -m glassgrad demo
+	$(PY) -m glassgrad explain --out runs/explainer.html --record runs/explainer
 
 test: $(VENV)/.installed-test
 	$(PY) -m pytest

@@ -1,6 +1,7 @@
 """``glassgrad …`` subcommands (``python -m glassgrad`` is the same).
 
     glassgrad demo                       train a small network on a spiral, watch its loss fall
+    glassgrad explain [--run RUN]        one self-contained HTML page: how a real network learned
     glassgrad inspect RUN                what went right and wrong in a recorded run
     glassgrad plot RUN [--out DIR]       PNG plots of a run
     glassgrad animate RUN --view V --out FILE.gif|.mp4
@@ -28,6 +29,40 @@ def _load(path):
 def _demo(args) -> int:
     from .demo import train_spiral
     train_spiral(epochs=args.epochs, seed=args.seed)
+    return 0
+
+
+TRAINING_OPTIONS = ("dataset", "hidden", "activation", "optimizer", "epochs", "lr", "seed", "record")
+
+
+def _explain(args) -> int:
+    import time
+
+    from .viz import explainer
+    started = time.perf_counter()
+    log = (lambda message: None) if args.quiet else (lambda message: print(message, flush=True))
+    try:
+        if args.run:
+            given = [f"--{name}" for name in TRAINING_OPTIONS if getattr(args, name) is not None]
+            if given:
+                raise CommandError(f"{', '.join(given)} set(s) up a training run, but --run explains a run "
+                                   "already recorded: give one or the other")
+            run = _load(args.run)
+            log(f"explaining the run in {args.run}")
+            path = explainer.write_html(explainer.run_data(run), args.out)
+        else:
+            options = {name: getattr(args, name) for name in TRAINING_OPTIONS[:-1]
+                       if getattr(args, name) is not None}
+            if "hidden" in options:
+                options["hidden"] = explainer.parse_hidden(options["hidden"])
+            config = explainer.ExplainConfig(**options)
+            data = explainer.explainer_data(config, run_dir=args.record, log=log)
+            path = explainer.write_html(data, args.out)
+    except ValueError as err:
+        raise CommandError(str(err)) from None
+    size = os.path.getsize(path) / 1e6
+    print(f"wrote {path} ({size:.1f} MB) in {time.perf_counter() - started:.1f}s: open it in any browser "
+          f"(no network needed)\n  file://{os.path.abspath(path)}")
     return 0
 
 
@@ -82,6 +117,25 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--epochs", type=int, default=300)
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(run_command=_demo)
+
+    from .viz.explainer.config import ACTIVATIONS, DATASETS, OPTIMIZERS
+    explain = sub.add_parser("explain", help="train a network (or take a recorded run) and write one "
+                             "self-contained HTML page showing how it learned")
+    explain.add_argument("--run", help="a run directory recorded with glassgrad.trace.Recorder, instead of "
+                         "training the built-in example")
+    explain.add_argument("--dataset", choices=DATASETS, help="toy data set (default spiral)")
+    explain.add_argument("--hidden", help="hidden layer sizes, e.g. 16,16 (the default)")
+    explain.add_argument("--activation", choices=list(ACTIVATIONS), help="default relu")
+    explain.add_argument("--optimizer", choices=list(OPTIMIZERS), help="default adamw")
+    explain.add_argument("--epochs", type=int, help="default 120")
+    explain.add_argument("--lr", type=float, help="learning rate (default: the optimizer's usual one)")
+    explain.add_argument("--seed", type=int, help="default 0")
+    explain.add_argument("--record", help="keep the recorded run in this directory, replacing any run there "
+                         "(default: not kept)")
+    explain.add_argument("--out", default="glassgrad-explainer.html", help="the HTML file to write "
+                         "(default glassgrad-explainer.html)")
+    explain.add_argument("--quiet", action="store_true", help="print only where the page is")
+    explain.set_defaults(run_command=_explain)
 
     inspect = sub.add_parser("inspect", help="diagnose a recorded run (dead ReLUs, vanishing gradients …)")
     inspect.add_argument("run", help="a run directory written by glassgrad.trace.Recorder")

@@ -1,0 +1,82 @@
+"""The default explainer, built once per session (trained, recorded, written), and one headless Chromium
+(Debian's, driven by Playwright) that every browser test shares."""
+import json
+import os
+import tempfile
+
+import pytest
+
+from glassgrad.viz import explainer
+
+CHROMIUM = "/usr/bin/chromium"
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(view data, HTML path, run directory) of the embedded default, exactly as ``make demo`` makes it."""
+    root = tmp_path_factory.mktemp("explainer")
+    run_dir = root / "run"
+    data = explainer.explainer_data(run_dir=run_dir)
+    path = explainer.write_html(data, root / "explainer.html")
+    return data, path, run_dir
+
+
+@pytest.fixture(scope="session")
+def browser_context():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+        context = p.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, headless=True, viewport=LAPTOP,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield context
+        context.close()
+
+
+class Page:
+    """A page opened on the explainer, with every console error, page error and request recorded
+    (requests other than the file itself are aborted, so none can leave)."""
+
+    def __init__(self, context, path, viewport=LAPTOP):
+        self.errors, self.requests = [], []
+        self.page = context.new_page()
+        self.page.set_viewport_size(viewport)
+        self.page.on("pageerror", lambda err: self.errors.append(f"pageerror: {err}"))
+        self.page.on("console", lambda msg: self.errors.append(f"console.{msg.type}: {msg.text}")
+                     if msg.type in ("error", "warning") else None)
+        self.url = "file://" + os.path.abspath(path)
+
+        def route(r):
+            self.requests.append(r.request.url)
+            if r.request.url == self.url:
+                r.continue_()
+            else:
+                r.abort()
+        self.page.route("**/*", route)
+        self.page.goto(self.url)
+        self.page.wait_for_selector("body[data-ready=true]", timeout=15000)
+
+    def close(self):
+        self.page.close()
+
+
+@pytest.fixture
+def open_page(browser_context, built):
+    pages = []
+
+    def opener(viewport=LAPTOP):
+        page = Page(browser_context, built[1], viewport)
+        pages.append(page)
+        return page
+    yield opener
+    for page in pages:
+        page.close()
+
+
+def read_data(path) -> dict:
+    """The view data inlined in an explainer file."""
+    text = open(path, encoding="utf-8").read()
+    start = text.index('<script type="application/json" id="gg-data">') + len(
+        '<script type="application/json" id="gg-data">')
+    return json.loads(text[start:text.index("</script>", start)])
