@@ -14,7 +14,7 @@ import numpy as np
 from .. import backend
 from ..autograd import enable_grad, events
 from ..autograd import grad as autograd_grad
-from .rules import rule
+from .rules import ELEMENTWISE, rule
 from .summary import MAX_VALUES, summarize
 
 
@@ -102,7 +102,7 @@ class GraphCapture:
                 continue
             g = np.asarray(g)
             edge["grad"] = self._summary(g)
-            if g.shape == upstream.shape:  # elementwise: the local derivative is a number per element
+            if event.op in ELEMENTWISE and g.shape == upstream.shape:  # one local derivative per element
                 edge["local"] = _Local(g, upstream)
             source = edge["source"]
             if self.nodes[source]["kind"] != "op":

@@ -57,6 +57,14 @@ RULES = {
 }
 
 
+# Ops whose local derivative is one number per element (∂out_i/∂in_i), so that gradient sent divided by
+# upstream gradient IS the local derivative; for the others (matmul, linear, reductions, softmax …) that
+# ratio means nothing, even when the shapes happen to agree.
+ELEMENTWISE = {"add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "log1p", "expm1", "sqrt",
+               "rsqrt", "sin", "cos", "tanh", "sigmoid", "relu", "leaky_relu", "gelu", "silu", "softplus",
+               "maximum", "minimum", "clamp", "where", "cast", "dropout", "elu"}
+
+
 def rule(op: str, input_index: int) -> str | None:
     """The local derivative of ``op`` with respect to input ``input_index``, in words (None if unknown).
 

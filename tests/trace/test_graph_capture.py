@@ -64,3 +64,12 @@ def test_capture_leaves_mode_and_random_state_untouched(spiral_data):
     capture_step(model, nn.CrossEntropyLoss(), x[:1], y[:1])
     assert model.training
     np.testing.assert_array_equal(gg.rand(3).data, before)
+
+
+def test_local_derivatives_only_where_they_are_per_element():
+    gg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 2))  # square layer: shapes agree
+    graph = capture_step(model, nn.CrossEntropyLoss(), gg.randn(1, 4), gg.tensor([1]))
+    ops = {n["id"]: n["op"] for n in graph["nodes"]}
+    with_local = {ops[e["target"]] for e in graph["edges"] if "local" in e}
+    assert with_local == {"tanh"}
