@@ -14,14 +14,9 @@ from glassgrad.web import running  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    with running(runs_dir=str(tmp_path_factory.mktemp("runs"))) as url, playwright.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("profile")), executable_path=CHROMIUM, headless=True,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            viewport={"width": 1400, "height": 1000})
-        yield url, context
-        context.close()
+def browser(tmp_path_factory, chromium):
+    with running(runs_dir=str(tmp_path_factory.mktemp("runs"))) as url:
+        yield url, chromium
 
 
 @pytest.fixture
@@ -33,6 +28,7 @@ def shots(tmp_path):
 
 def open_page(context, url):
     page = context.new_page()
+    page.set_viewport_size({"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

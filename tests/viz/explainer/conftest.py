@@ -2,7 +2,6 @@
 (Debian's, driven by Playwright) that every browser test shares."""
 import json
 import os
-import tempfile
 
 import pytest
 
@@ -24,14 +23,8 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser_context():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-        context = p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, viewport=LAPTOP,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield context
-        context.close()
+def browser_context(chromium):
+    return chromium  # the session's one Chromium (tests/browser.py)
 
 
 class Page:
