@@ -83,9 +83,13 @@ def plot_per_layer(run, key: str, path: str, title: str, band: tuple | None = No
     fig = figure(7, 4.2)
     ax = fig.add_subplot(1, 1, 1)
     names = run.param_names
+    steps = run.scalars["step"]
     for i, name in enumerate(names):
         series = np.where(values[:, i] > 0, values[:, i], np.nan)
-        ax.plot(run.scalars["step"], series, lw=1.5, color=CLASS_COLORS[i % 10], label=name)
+        color = CLASS_COLORS[i % 10]
+        ax.plot(steps, series, lw=0.6, color=color, alpha=0.2)
+        # Smoothed in log space: the ratio of a typical step, not of the luckiest one.
+        ax.plot(steps, np.exp(views.smooth(np.log(series), 0.95)), lw=1.8, color=color, label=name)
     if band:
         ax.axhspan(*band, color="#59a14f", alpha=0.1, label="healthy band")
     ax.set_yscale("log")

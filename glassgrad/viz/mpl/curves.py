@@ -42,6 +42,7 @@ class CurvesRenderer:
             self.lr_ax.set_xlabel("step")
         else:
             self.ax.set_xlabel("step")
+        self.ax.set_title("step 0", fontsize=11, color=INK)  # reserves the title's room in the layout
         self.fig.tight_layout()
         n = len(self.steps)
         self.cuts = np.unique(np.linspace(1, n, min(frames, n)).astype(int)) if n else np.array([0])
