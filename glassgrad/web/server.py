@@ -5,9 +5,9 @@
 What it serves is fixed when it starts: the page, the files of ``glassgrad/web/static``, and under
 ``/shared/`` the listed files of ``glassgrad/viz/web`` (:data:`SHARED_STYLES`, :data:`SHARED_SCRIPTS`: the
 explainer's browser library and components in their load order, then the playground's own components),
-nothing else (a request for any other path, ``..`` included, is a 404, never a file read). It answers only requests addressed to its own host name, and
-takes WebSocket connections only from its own pages, so another web site open in the same browser can
-neither read it nor drive it.
+nothing else (a request for any other path, ``..`` included, is a 404, never a file read). It answers
+only requests addressed to its own host name, and takes WebSocket connections only from its own pages,
+so another web site open in the same browser can neither read it nor drive it.
 
 All sessions compute on ONE thread, one job at a time. The engine's listener registry and its default
 random generator are process-wide: jobs of two sessions interleaved on two threads would see each other's
@@ -79,7 +79,8 @@ class Playground:
                                            initializer=single_threaded_blas)
         self.sessions: dict[str, Session] = {}
         self.downloads: dict[str, tuple[str, str | None]] = {}
-        self.static = _files(STATIC)
+        # index.html is the page's template: "/" serves it with the shared files filled in
+        self.static = {n: p for n, p in _files(STATIC).items() if n != "index.html"}
         self.shared = shared_files()
 
     def register_download(self, run_dir: str, html: str | None) -> str:

@@ -158,12 +158,29 @@ def test_save_offers_the_run_for_download(server):
     tab.close()
 
 
+def test_a_failed_explainer_still_saves_the_run(server, monkeypatch):
+    def broken(run_dir):
+        raise ValueError("no page today")
+    monkeypatch.setattr("glassgrad.web.session.write_explainer", broken)
+    tab = Tab(server)
+    tab.until("frame")
+    tab.send({"type": "save"})
+    saved = tab.until("saved")
+    assert saved["explainer_error"] == "ValueError: no page today" and list(saved["downloads"]) == ["run"]
+    assert get(server, saved["downloads"]["run"])[0] == 200
+    assert get(server, saved["downloads"]["run"].replace("run.zip", "explainer.html"))[0] == 404
+    tab.send({"type": "step"})
+    assert tab.until("frame")["counters"]["step"] == 1     # the session goes on
+    tab.close()
+
+
 @pytest.mark.parametrize("path", ["/static/../server.py", "/static/..%2Fserver.py", "/static/%2e%2e%2fschema.py",
                                   "/static/app.js/../../server.py", "/components/../../web/server.py",
                                   "/static/", "/static/schema.py", "/etc/passwd", "/static/%00app.js",
                                   "/shared/../../web/server.py", "/shared/lib/../../views/clean.py",
                                   "/shared/%2e%2e/views/clean.py", "/shared/README.md", "/shared/",
-                                  "/shared/explainer/main.js", "/shared//etc/passwd", "/components/boundary.js"])
+                                  "/shared/explainer/main.js", "/shared//etc/passwd", "/components/boundary.js",
+                                  "/static/index.html"])
 def test_only_its_own_files_are_served(server, path):
     status, body = get(server, path)
     assert status == 404 and b"import" not in body
