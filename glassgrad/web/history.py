@@ -54,7 +54,9 @@ class Series:
 
 class History:
     STEP_COLUMNS = ("step", "loss", "smoothed", "lr", "grad_norm")
-    EVAL_COLUMNS = ("epoch", "step", "train_loss", "test_loss", "train_accuracy", "test_accuracy")
+    # The keys ``glassgrad.train.fit`` writes into a run's epoch logs (its ``val_`` set is the held-out
+    # data), so the live curves and a saved session read exactly as any recorded run's.
+    EVAL_COLUMNS = ("epoch", "step", "loss", "val_loss", "accuracy", "val_accuracy", "lr")
 
     def __init__(self, capacity: int = 4096, smoothing: float = 0.9):
         self.steps = Series(self.STEP_COLUMNS, capacity)
@@ -78,8 +80,10 @@ class History:
 
     def curves(self, lr_plan: dict | None = None, max_points: int = 400) -> dict:
         """The curves in the shape of :func:`glassgrad.viz.views.curves_view` (one parameter group),
-        the evaluations of the whole train and test sets as its per-epoch section, and the planned
-        learning rate over the whole schedule as ``lr_plan``."""
+        the evaluations of the whole train and test sets as its per-epoch section (``loss``,
+        ``accuracy``; ``val_loss``, ``val_accuracy`` for the test set), and the planned learning rate
+        over the whole schedule as ``lr_plan`` (``{"steps", "lr"}``, drawn by the shared curves
+        component when present)."""
         s = self.steps.thinned(max_points)
         e = self.evals.thinned(max_points)
         view = {"steps": s["step"].astype(np.int64), "loss": s["loss"], "smoothed": s["smoothed"],

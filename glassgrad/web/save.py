@@ -3,7 +3,8 @@
 From the moment a network is built, a :class:`glassgrad.trace.Recorder` watches its training (its optimizer
 step hook, a probe batch from the training set, log-spaced snapshots) into a scratch directory. "Save"
 closes that recording -- a last snapshot, the loss landscape, status "finished" -- moves it to the runs
-folder, and starts a new recording that continues from the weights as they are.
+folder, writes its explainer page beside it, and starts a new recording that continues from the weights
+as they are.
 """
 from __future__ import annotations
 
@@ -85,11 +86,8 @@ def zip_run(run_dir: str) -> bytes:
     return buffer.getvalue()
 
 
-def explainer_html(run_dir: str) -> str | None:
-    """The run's self-contained explainer page, or None while glassgrad has no explainer builder."""
-    try:
-        from glassgrad.viz import explainer
-    except ImportError:
-        return None
-    from glassgrad.trace import load_run
-    return explainer.build_html(load_run(run_dir))
+def write_explainer(run_dir: str) -> str:
+    """The run's self-contained explainer page (:mod:`glassgrad.viz.explainer`), written beside the run
+    directory as ``<run_dir>.html``; returns its path. It opens by double-click, with no server."""
+    from glassgrad.viz.explainer import run_data, write_html
+    return write_html(run_data(run_dir), os.path.normpath(run_dir) + ".html")

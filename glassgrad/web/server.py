@@ -2,11 +2,12 @@
 
     glassgrad playground [--host 127.0.0.1] [--port 8000] [--runs DIR]
 
-What it serves is fixed when it starts: the page, the files of ``glassgrad/web/static`` and the shared
-view components of ``glassgrad/viz/web`` by name, nothing else (a request for any other path, ``..``
-included, is a 404, never a file read). It answers only requests addressed to its own host name, and
-takes WebSocket connections only from its own pages, so another web site open in the same browser can
-neither read it nor drive it.
+What it serves is fixed when it starts: the page, the files of ``glassgrad/web/static``, and under
+``/shared/`` the listed files of ``glassgrad/viz/web`` (:data:`SHARED_STYLES`, :data:`SHARED_SCRIPTS`: the
+explainer's browser library and components in their load order, then the playground's own components),
+nothing else (a request for any other path, ``..`` included, is a 404, never a file read). It answers
+only requests addressed to its own host name, and takes WebSocket connections only from its own pages,
+so another web site open in the same browser can neither read it nor drive it.
 
 All sessions compute on ONE thread, one job at a time. The engine's listener registry and its default
 random generator are process-wide: jobs of two sessions interleaved on two threads would see each other's
@@ -30,6 +31,8 @@ from starlette.applications import Starlette
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
+from glassgrad.viz.explainer.html import COMPONENTS
+
 from .blas import single_threaded_blas
 from .save import zip_run
 from .session import Session
@@ -40,6 +43,11 @@ SHARED = os.path.join(os.path.dirname(HERE), "viz", "web")
 TYPES = {".js": "text/javascript", ".css": "text/css", ".html": "text/html", ".png": "image/png",
          ".svg": "image/svg+xml"}
 LOCAL_NAMES = {"127.0.0.1", "localhost", "[::1]", "::1"}
+# The shared components (glassgrad/viz/web/README.md): the library and the explainer's components in the
+# order the explainer inlines them, then the ones only the playground draws with.
+PLAYGROUND_COMPONENTS = ("components/neuron_heatmaps.js", "components/step_through.js", "components/race.js")
+SHARED_SCRIPTS = COMPONENTS + PLAYGROUND_COMPONENTS
+SHARED_STYLES = ("style.css",)
 
 
 def _files(folder: str) -> dict[str, str]:
@@ -48,6 +56,16 @@ def _files(folder: str) -> dict[str, str]:
         return {}
     return {name: os.path.join(folder, name) for name in sorted(os.listdir(folder))
             if os.path.splitext(name)[1] in TYPES and os.path.isfile(os.path.join(folder, name))}
+
+
+def shared_files() -> dict[str, str]:
+    """``{path under glassgrad/viz/web: file}`` of the shared files the page loads; a missing one is a
+    broken install, said at start rather than as a blank view."""
+    table = {name: os.path.join(SHARED, *name.split("/")) for name in SHARED_STYLES + SHARED_SCRIPTS}
+    missing = [name for name, path in table.items() if not os.path.isfile(path)]
+    if missing:
+        raise RuntimeError(f"playground: the shared components {missing} are missing from {SHARED}")
+    return table
 
 
 class Playground:
@@ -61,11 +79,13 @@ class Playground:
                                            initializer=single_threaded_blas)
         self.sessions: dict[str, Session] = {}
         self.downloads: dict[str, tuple[str, str | None]] = {}
-        self.static = _files(STATIC)
-        self.components = _files(os.path.join(SHARED, "components"))
-        self.shared = {n: p for n, p in _files(SHARED).items() if n.endswith(".css")}
+        # index.html is the page's template: "/" serves it with the shared files filled in
+        self.static = {n: p for n, p in _files(STATIC).items() if n != "index.html"}
+        self.shared = shared_files()
 
     def register_download(self, run_dir: str, html: str | None) -> str:
+        """A token naming a saved run's downloads: its directory (zipped on request) and its explainer
+        page's file (None when it could not be built)."""
         token = secrets.token_urlsafe(12)
         self.downloads[token] = (run_dir, html)
         return token
@@ -95,8 +115,8 @@ class Playground:
     def page(self) -> str:
         with open(os.path.join(STATIC, "index.html"), encoding="utf-8") as f:
             html = f.read()
-        tags = [f'<link rel="stylesheet" href="/shared/{n}">' for n in self.shared]
-        tags += [f'<script src="/components/{n}"></script>' for n in self.components if n.endswith(".js")]
+        tags = [f'<link rel="stylesheet" href="/shared/{n}">' for n in SHARED_STYLES]
+        tags += [f'<script src="/shared/{n}"></script>' for n in SHARED_SCRIPTS]
         return html.replace("<!-- shared components -->", "\n".join(tags))
 
     async def index(self, request):
@@ -107,7 +127,7 @@ class Playground:
     def _file(self, table: dict, request) -> Response:
         if not self.host_allowed(request.headers):
             return PlainTextResponse("wrong host", status_code=421)
-        path = table.get(request.path_params["name"])
+        path = table.get(request.path_params["name"])   # a lookup in a fixed table: never a path walk
         if path is None:
             return PlainTextResponse("not found", status_code=404)
         return FileResponse(path, media_type=TYPES[os.path.splitext(path)[1]],
@@ -115,9 +135,6 @@ class Playground:
 
     async def static_file(self, request):
         return self._file(self.static, request)
-
-    async def component(self, request):
-        return self._file(self.components, request)
 
     async def shared_file(self, request):
         return self._file(self.shared, request)
@@ -132,8 +149,10 @@ class Playground:
             return PlainTextResponse("not found", status_code=404)
         run_dir, html = entry
         name = os.path.basename(run_dir)
-        if kind == "explainer.html":
-            return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}.html"'})
+        if kind == "explainer.html":   # a download, never a page of this origin
+            return FileResponse(html, media_type="text/html; charset=utf-8",
+                                headers={"Content-Disposition": f'attachment; filename="{name}.html"',
+                                         "X-Content-Type-Options": "nosniff"})
         data = await asyncio.get_running_loop().run_in_executor(self.executor, zip_run, run_dir)
         return Response(data, media_type="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'})
@@ -169,7 +188,7 @@ def create_app(host: str = "127.0.0.1", runs_dir: str | None = None) -> Starlett
     """The playground as an ASGI app (``app.state.playground`` is its :class:`Playground`)."""
     pg = Playground(host, runs_dir)
     routes = [Route("/", pg.index), Route("/static/{name}", pg.static_file),
-              Route("/components/{name}", pg.component), Route("/shared/{name}", pg.shared_file),
+              Route("/shared/{name:path}", pg.shared_file),
               Route("/download/{token}/{kind}", pg.download), Route("/stats", pg.stats),
               WebSocketRoute("/ws", pg.websocket)]
 

@@ -15,7 +15,7 @@ import secrets
 from starlette.websockets import WebSocketDisconnect, WebSocketDisconnected
 
 from .race import Race
-from .save import Recording, explainer_html
+from .save import Recording, write_explainer
 from .schema import DEFAULT_CONFIG, REBUILD_FIELDS, MessageError, describe, merge_config, parse
 from .stepthrough import step_through
 from .trainer import Diverged, Trainer
@@ -146,12 +146,18 @@ class Session:
         steps = self.trainer.step
         self.recording = Recording(self.trainer, self.server.scratch)
         self.trainer.on_eval = self.recording.log_eval
-        html = explainer_html(path)
+        saved = {"type": "saved", "path": path, "steps": steps}
+        try:
+            html = write_explainer(path)
+        except Exception as err:  # noqa: BLE001 - the run is saved all the same: offer it, say what failed
+            log.exception("playground: the explainer page of %s failed", path)
+            html, saved["explainer_error"] = None, f"{type(err).__name__}: {err}"
         token = self.server.register_download(path, html)
-        downloads = {"run": f"/download/{token}/run.zip"}
+        saved["downloads"] = {"run": f"/download/{token}/run.zip"}
         if html is not None:
-            downloads["explainer"] = f"/download/{token}/explainer.html"
-        return {"type": "saved", "path": path, "steps": steps, "downloads": downloads}
+            saved["explainer"] = html
+            saved["downloads"]["explainer"] = f"/download/{token}/explainer.html"
+        return saved
 
     # ---- commands -------------------------------------------------------------------------------
     async def _rebuild(self, config: dict) -> None:
@@ -161,17 +167,21 @@ class Session:
         await self.stream({"type": "frame", **built["frame"]})
 
     async def _frame_now(self, job, *args) -> None:
+        """Run ``job`` (which returns a frame) and stream its frame; if it fails, say so and stream the
+        frame of the state as it is."""
         try:
             frame = await self.call(job, *args)
         except Diverged as err:
             self.playing = False
             await self.error(None, str(err))
+            frame = await self.call(self.trainer.frame)
         except (WebSocketDisconnect, WebSocketDisconnected):
             raise
         except Exception as err:  # noqa: BLE001 - a bug in one command must not end the session
             self.playing, self.race = False, None
-            log.exception("playground: %s failed", kind)
-            await self.error(None, f"{kind} failed: {type(err).__name__}: {err}")
+            name = getattr(job, "__name__", "a job").lstrip("_")
+            log.exception("playground: %s failed", name)
+            await self.error(None, f"{name} failed: {type(err).__name__}: {err}")
             frame = await self.call(self.trainer.frame)
         await self.stream({"type": "frame", **frame})
 

@@ -127,15 +127,19 @@ class Trainer:
     # ---- evaluation and views -------------------------------------------------------------------
     def evaluate(self) -> dict:
         """Loss (and accuracy) on the whole training and test sets, in eval mode, kept in the history
-        with the (fractional) epoch and the step: the page's train and test curves."""
+        with the (fractional) epoch and the step: the page's train and test curves.
+
+        The keys are those ``glassgrad.train.fit`` logs per epoch: ``loss``, ``accuracy`` on the
+        training set, ``val_loss``, ``val_accuracy`` on the test set, and ``lr`` (the last one set)."""
         record = {}
         with observing(self.model), np.errstate(all="ignore"):
-            for split, x, y in (("train", self.data.x_train, self.data.y_train),
-                                ("test", self.data.x_test, self.data.y_test)):
+            for prefix, x, y in (("", self.data.x_train, self.data.y_train),
+                                 ("val_", self.data.x_test, self.data.y_test)):
                 out = self.model(x)
-                record[f"{split}_loss"] = float(self.loss_fn(out, y).item())
+                record[f"{prefix}loss"] = float(self.loss_fn(out, y).item())
                 if not self.data.regression:
-                    record[f"{split}_accuracy"] = float(np.mean(out.data.argmax(axis=1) == y.data))
+                    record[f"{prefix}accuracy"] = float(np.mean(out.data.argmax(axis=1) == y.data))
+        record["lr"] = float(self.optimizer.param_groups[0]["lr"])
         self.history.add_eval(self.epoch + self._cursor / len(self._x), self.step, record)
         if self.on_eval is not None:
             self.on_eval(record)
@@ -144,8 +148,8 @@ class Trainer:
     def boundary_frame(self) -> dict:
         """This step's frame of the decision boundary (or fit): see :func:`boundary_layout`."""
         d = self.data
-        frame = {"step": self.step, "loss": self.history.last_eval.get("train_loss"),
-                 "accuracy": self.history.last_eval.get("train_accuracy")}
+        frame = {"step": self.step, "loss": self.history.last_eval.get("loss"),
+                 "accuracy": self.history.last_eval.get("accuracy")}
         with np.errstate(all="ignore"):
             if d.inputs == 2:
                 grid = boundary_grid(self.model, self.bounds, BOUNDARY_RESOLUTION, not d.regression)

@@ -75,7 +75,7 @@ def test_save_writes_a_run_directory_the_tools_read(tmp_path):
     assert run.status == "finished" and len(run.scalars["step"]) == 40
     np.testing.assert_allclose(run.scalars["loss"], t.history.steps.values["loss"], rtol=1e-6)
     assert run.landscape is not None and run.snapshot_steps[-1] == 40
-    assert curves_view(run)["epochs"]["test_loss"]
+    assert curves_view(run)["epochs"]["val_loss"]
     names = zipfile.ZipFile(io.BytesIO(zip_run(path))).namelist()
     assert os.path.basename(path) + "/manifest.json" in names
 

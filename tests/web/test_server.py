@@ -1,12 +1,15 @@
 """The server against bad input: malformed and hostile messages, floods, paths outside its files."""
 import http.client
 import os
+import re
 import urllib.parse
 
 import pytest
 from websockets.exceptions import InvalidStatus, ConnectionClosed
 
+from glassgrad.viz.explainer.html import COMPONENTS, web_file
 from glassgrad.web import running
+from tests.viz.explainer.conftest import read_data
 from tests.web.helpers import Tab, stats, wait_for_sessions
 
 
@@ -16,12 +19,13 @@ def server(tmp_path_factory):
         yield url
 
 
-def get(url, path, **headers):
+def get(url, path, with_headers=False, **headers):
     parts = urllib.parse.urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=20)
     conn.request("GET", path, headers=headers)
     response = conn.getresponse()
-    return response.status, response.read()
+    result = response.status, response.read()
+    return result + (dict(response.getheaders()),) if with_headers else result
 
 
 def test_a_session_says_hello_then_streams(server):
@@ -140,15 +144,43 @@ def test_save_offers_the_run_for_download(server):
     tab.send({"type": "save"})
     saved = tab.until("saved")
     assert os.path.exists(os.path.join(saved["path"], "manifest.json")) and saved["steps"] == 1
-    status, body = get(server, saved["downloads"]["run"])
-    assert status == 200 and body[:2] == b"PK"
+    status, body, headers = get(server, saved["downloads"]["run"], with_headers=True)
+    assert status == 200 and body[:2] == b"PK" and headers["content-disposition"].startswith("attachment;")
+    name = os.path.basename(saved["path"])
+    status, body, headers = get(server, saved["downloads"]["explainer"], with_headers=True)
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert headers["content-disposition"] == f'attachment; filename="{name}.html"'   # a download, not a page
+    page = body.decode("utf-8")
+    assert page.startswith("<!doctype html>") and name in page   # the page of this session's run
+    assert read_data(saved["explainer"])["meta"]["steps"] == 1 and "explainer_error" not in saved
     assert get(server, "/download/nope/run.zip")[0] == 404
+    assert get(server, "/download/nope/explainer.html")[0] == 404
+    tab.close()
+
+
+def test_a_failed_explainer_still_saves_the_run(server, monkeypatch):
+    def broken(run_dir):
+        raise ValueError("no page today")
+    monkeypatch.setattr("glassgrad.web.session.write_explainer", broken)
+    tab = Tab(server)
+    tab.until("frame")
+    tab.send({"type": "save"})
+    saved = tab.until("saved")
+    assert saved["explainer_error"] == "ValueError: no page today" and list(saved["downloads"]) == ["run"]
+    assert get(server, saved["downloads"]["run"])[0] == 200
+    assert get(server, saved["downloads"]["run"].replace("run.zip", "explainer.html"))[0] == 404
+    tab.send({"type": "step"})
+    assert tab.until("frame")["counters"]["step"] == 1     # the session goes on
     tab.close()
 
 
 @pytest.mark.parametrize("path", ["/static/../server.py", "/static/..%2Fserver.py", "/static/%2e%2e%2fschema.py",
                                   "/static/app.js/../../server.py", "/components/../../web/server.py",
-                                  "/static/", "/static/schema.py", "/etc/passwd", "/static/%00app.js"])
+                                  "/static/", "/static/schema.py", "/etc/passwd", "/static/%00app.js",
+                                  "/shared/../../web/server.py", "/shared/lib/../../views/clean.py",
+                                  "/shared/%2e%2e/views/clean.py", "/shared/README.md", "/shared/",
+                                  "/shared/explainer/main.js", "/shared//etc/passwd", "/components/boundary.js",
+                                  "/static/index.html"])
 def test_only_its_own_files_are_served(server, path):
     status, body = get(server, path)
     assert status == 404 and b"import" not in body
@@ -156,8 +188,18 @@ def test_only_its_own_files_are_served(server, path):
 
 def test_its_own_files_are_served(server):
     status, body = get(server, "/")
-    assert status == 200 and b"/components/neuron_heatmaps.js" in body
-    for path in ["/static/app.js", "/components/step_through.js", "/static/playground.css"]:
+    page = body.decode("utf-8")
+    assert status == 200
+    # the shared library and components in the explainer's load order, then the playground's own
+    scripts = re.findall(r'<script src="/shared/([^"]+)">', page)
+    assert scripts == list(COMPONENTS) + ["components/neuron_heatmaps.js", "components/step_through.js",
+                                          "components/race.js"]
+    assert page.index("/shared/style.css") < page.index("/static/playground.css") < page.index("/static/app.js")
+    assert "fallback" not in page
+    for name in scripts + ["style.css"]:
+        status, body = get(server, "/shared/" + name)
+        assert status == 200 and body == web_file(name).encode("utf-8")   # the package's own file
+    for path in ["/static/app.js", "/static/playground.css"]:
         assert get(server, path)[0] == 200
 
 

@@ -6,6 +6,7 @@ import pytest
 
 import glassgrad as gg
 from glassgrad.trace import load_run
+from glassgrad.trace.probe import observing
 from glassgrad.viz.views import boundary_view, curves_view
 from glassgrad.viz.views.neurons import neurons_view
 from glassgrad.web import build
@@ -20,11 +21,11 @@ def config(**changes):
 
 def test_spiral_is_learned():
     t = Trainer(config())
-    before = t.evaluate()["train_loss"]
+    before = t.evaluate()["loss"]
     first = np.array(t.boundary_frame()["classes"])
     t.train(1500)
     after = t.evaluate()
-    assert after["train_loss"] < before / 5 and after["train_accuracy"] > 0.9
+    assert after["loss"] < before / 5 and after["accuracy"] > 0.9
     assert (np.array(t.boundary_frame()["classes"]) != first).mean() > 0.2   # the boundary moved
     assert (t.step, t.epoch) == (1500, 1500 // (300 // 32))   # full batches only, reshuffled each epoch
 
@@ -34,9 +35,9 @@ def test_spiral_is_learned():
 def test_every_dataset_and_loss_trains(dataset, loss):
     t = Trainer(config(dataset=dataset, loss=loss, hidden=[8], activation="relu", optimizer="momentum",
                        lr=0.05))
-    start = t.evaluate()["train_loss"]
+    start = t.evaluate()["loss"]
     t.train(150)
-    assert t.evaluate()["train_loss"] < start
+    assert t.evaluate()["loss"] < start
     frame = json.loads(json.dumps(t.frame(), allow_nan=False))
     assert ("fit" in frame["views"]["boundary"]["frames"][0]) == (dataset == "sine")
 
@@ -105,6 +106,26 @@ def test_live_views_have_the_run_views_shape(recorded_run):
     assert set(recorded_neurons) == set(live_neurons)
     assert set(recorded_neurons["frames"][0]) == set(live_neurons["frames"][0])
     assert recorded_neurons["sizes"] == live_neurons["sizes"] == [2, 16, 16, 3]
+
+
+def test_live_epoch_logs_have_the_names_fit_writes(tmp_path):
+    """The shared curves component and the explainer read a run's epoch logs by fit's names (loss,
+    accuracy, val_loss, val_accuracy, lr): the live curves, and so a saved session, use the same."""
+    gg.manual_seed(0)
+    data = gg.data.spiral(n_samples=60, seed=0)
+    model = gg.nn.Sequential(gg.nn.Linear(2, 4), gg.nn.Tanh(), gg.nn.Linear(4, 3))
+    loader = gg.data.DataLoader(data, batch_size=20)
+    gg.train.fit(model, gg.nn.CrossEntropyLoss(), gg.optim.SGD(model.parameters(), lr=0.1), loader, epochs=1,
+                 val_loader=loader, record=str(tmp_path / "run"))
+    fitted = curves_view(load_run(tmp_path / "run"))["epochs"]
+    t = Trainer(config(lr=0.05))
+    t.train(3)
+    live = t.frame()["views"]["curves"]["epochs"]
+    assert set(live) == set(fitted) == {"epoch", "step", "loss", "accuracy", "val_loss", "val_accuracy", "lr"}
+    assert live["lr"][-1] == 0.05 and live["step"] == [0, 3]
+    with observing(t.model):
+        test_loss = t.loss_fn(t.model(t.data.x_test), t.data.y_test).item()
+    assert live["val_loss"][-1] == pytest.approx(test_loss, rel=1e-4)   # val_ is the held-out test set
 
 
 def test_neuron_heatmaps_are_the_layer_outputs():

@@ -1,7 +1,8 @@
 // The playground page: one WebSocket to this tab's session. Views arrive as the Python view data (a
 // setup with each view's fixed part, then frames with the changing part); the page lays one over the
-// other and hands the result to the shared components. It acknowledges each streamed message once the
-// browser has painted it, and the server computes the next one only then.
+// other and hands the result to the shared components (glassgrad/viz/web, the explainer's too), drawing
+// the newest frame. It acknowledges each streamed message once the browser has painted it, and the
+// server computes the next one only then.
 (function () {
   const $ = id => document.getElementById(id);
   const state = {ws: null, schema: null, config: null, statics: {}, counters: {}, frames: 0,
@@ -59,19 +60,25 @@
   function onFrame(msg) {
     state.frames += 1;
     counters(msg.counters);
-    const ev = msg.views.curves.epochs || {};
+    const curves = msg.views.curves, ev = curves.epochs || {};   // epoch logs as fit writes them
     const lastOf = a => a && a.length ? a[a.length - 1] : null;
-    $("trainloss").textContent = fmt(lastOf(ev.train_loss)); $("testloss").textContent = fmt(lastOf(ev.test_loss));
+    $("trainloss").textContent = fmt(lastOf(ev.loss)); $("testloss").textContent = fmt(lastOf(ev.val_loss));
     const boundary = Object.assign({}, state.statics.boundary, msg.views.boundary);
     const neurons = Object.assign({}, state.statics.neurons, msg.views.neurons);
-    state.last = {boundary, neurons, curves: msg.views.curves, trainLoss: lastOf(ev.train_loss),
-                  testLoss: lastOf(ev.test_loss), step: msg.counters.step};
-    const b = component("boundary", "boundary"); if (b) b.update(boundary, 0);
-    const n = component("neuron_heatmaps", "neurons"); if (n) n.update(neurons, 0);
-    const c = component("curves", "curves"); if (c) c.update(msg.views.curves, 0);
+    state.last = {boundary, neurons, curves, trainLoss: lastOf(ev.loss), testLoss: lastOf(ev.val_loss),
+                  step: msg.counters.step};
+    draw();
     ack(msg.frame);
   }
+  function draw() {   // the newest frame of each view (a live view's frames hold one frame; the curves, every step)
+    const l = state.last;
+    if (!l.boundary) return;
+    const b = component("boundary", "boundary"); if (b) b.update(l.boundary, l.boundary.frames.length - 1);
+    const n = component("neuron_heatmaps", "neurons"); if (n) n.update(l.neurons, l.neurons.frames.length - 1);
+    const c = component("curves", "curves"); if (c) c.update(l.curves, Math.max(0, l.curves.steps.length - 1));
+  }
   function onSaved(msg) {
+    state.saved = msg;
     const box = $("saved"); box.innerHTML = "";
     const p = document.createElement("p");
     p.innerHTML = "Saved <code></code> (" + msg.steps + " steps). ";
@@ -82,6 +89,13 @@
       a.id = "download-" + kind; p.appendChild(a);
     }
     box.appendChild(p);
+    if (msg.explainer) {
+      const q = document.createElement("p");
+      q.innerHTML = "Its explainer page, written beside it: <code></code>";
+      q.querySelector("code").textContent = msg.explainer;
+      box.appendChild(q);
+    }
+    if (msg.explainer_error) showError("the explainer page could not be built: " + msg.explainer_error);
   }
   function connect() {
     const ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws");
@@ -122,10 +136,7 @@
   document.addEventListener("keydown", e => {
     if (e.code === "Space" && e.target === document.body) { e.preventDefault(); $("play").click(); }
   });
-  window.addEventListener("resize", () => {
-    const l = state.last;
-    if (l.boundary) { views.boundary.update(l.boundary, 0); views.neurons.update(l.neurons, 0); views.curves.update(l.curves, 0); }
-  });
+  window.addEventListener("resize", draw);
   PG.send = send;
   connect();
 })();

@@ -49,18 +49,20 @@ GG.components.neuron_heatmaps = function (container, options) {
     }
     ctx.strokeStyle = "#999"; ctx.lineWidth = 1; ctx.strokeRect(x + 0.5, y + 0.5, s - 1, s - 1);
   }
-  function layerName(view, k) {
-    if (k === 0) return "input";
+  function layerName(view, k, narrow) {   // narrow: two short lines instead of one
+    if (k === 0) return narrow ? ["input"] : "input";
     const layer = view.layers[k - 1], n = view.sizes[k];
-    if (k === view.sizes.length - 1) return `output (${n})`;
-    return `hidden ${k} (${n}${layer.activation ? ", " + layer.activation : ""})`;
+    if (k === view.sizes.length - 1) return narrow ? ["output", `(${n})`] : `output (${n})`;
+    const detail = `${n}${layer.activation ? ", " + layer.activation : ""}`;
+    return narrow ? [`hidden ${k}`, `(${detail})`] : `hidden ${k} (${detail})`;
   }
   function draw() {
     const view = last; if (!view) return;
     const f = view.frames[view.frame || 0], [w, h] = size();
     ctx.clearRect(0, 0, w, h);
     const L = view.sizes.length, most = Math.max(...view.shown.map(s => s.length));
-    const top = 26, s = Math.max(10, Math.min(options.tile, (h - top - 8) / most - 6));
+    const narrow = w / Math.max(1, L - 1) < 125;   // the one-line layer names would run together
+    const top = narrow ? 40 : 26, s = Math.max(10, Math.min(options.tile, (h - top - 8) / most - 6));
     const gap = (w - s) / Math.max(1, L - 1);
     const pos = view.shown.map((keep, k) => keep.map((_, i) => {
       const colH = keep.length * (s + 6) - 6, y0 = top + (h - top - colH) / 2;
@@ -88,8 +90,9 @@ GG.components.neuron_heatmaps = function (container, options) {
       ctx.fillStyle = "#555";   // a 1-D tile's background fill must not leak into the labels
       ctx.textAlign = k === 0 ? "left" : k === L - 1 ? "right" : "center";
       const lx = k === 0 ? 0 : k === L - 1 ? w : pos[k][0][0] + s / 2;
-      ctx.fillText(layerName(view, k), lx, 12);
-      if (view.sizes[k] > view.shown[k].length) ctx.fillText(`${view.shown[k].length} shown`, lx, 24);
+      const lines = [].concat(layerName(view, k, narrow));
+      if (view.sizes[k] > view.shown[k].length) lines.push(`${view.shown[k].length} shown`);
+      lines.forEach((line, j) => ctx.fillText(line, lx, 12 + 12 * j));
       view.shown[k].forEach((neuron, i) => {
         const [x, y] = pos[k][i];
         heatmap(f.grids[k][i], view.dims, view.resolution, x, y, s);

@@ -8,11 +8,21 @@ GG.components.race = function (container, options) {
   const ctx = canvas.getContext("2d");
   const COLOURS = ["#d62728", "#2ca02c", "#1f77b4", "#9467bd"];
 
+  // Side by side on a wide container; on a narrow one (a phone) the landscape above the curves.
+  function layout(w) {
+    if (w >= 560) {
+      const h = Math.max(260, Math.min(380, w * 0.45)), s = Math.min(h - 24, w * 0.45);
+      return {w, h, s, curves: [s + 16, 0, w - s - 16, h]};
+    }
+    const s = Math.min(w, 340), ch = 240;
+    return {w, h: s + 28 + ch, s, curves: [0, s + 28, w, ch]};
+  }
   function size() {
-    const w = container.clientWidth, h = Math.max(260, Math.min(380, w * 0.45)), r = window.devicePixelRatio || 1;
-    canvas.width = w * r; canvas.height = h * r; canvas.style.width = w + "px"; canvas.style.height = h + "px";
+    const box = layout(container.clientWidth), r = window.devicePixelRatio || 1;
+    canvas.width = box.w * r; canvas.height = box.h * r;
+    canvas.style.width = box.w + "px"; canvas.style.height = box.h + "px";
     ctx.setTransform(r, 0, 0, r, 0, 0);
-    return [w, h];
+    return box;
   }
   function landscape(view, x0, y0, s) {
     const L = view.landscape, R = L.alphas.length;
@@ -60,22 +70,26 @@ GG.components.race = function (container, options) {
         open ? ctx.lineTo(sx(s), sy(v)) : ctx.moveTo(sx(s), sy(v)); open = true;
       });
       ctx.stroke();
-      ctx.fillStyle = COLOURS[k % 4]; ctx.textAlign = "left";
+    });
+    view.runners.forEach((r, k) => {   // the key, top right on a white backing: over the curves, still readable
       const final = r.final_loss === null ? "–" : r.final_loss.toPrecision(3);
-      ctx.fillText(`${r.label} (lr ${r.lr}): ${r.diverged ? "diverged" : "train loss " + final}`, x0 + 48, y0 + 22 + 14 * k);
+      const text = `${r.label} (lr ${r.lr}): ${r.diverged ? "diverged" : "train loss " + final}`;
+      const tw = ctx.measureText(text).width, right = x0 + w - 4, y = y0 + 22 + 15 * k;
+      ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.fillRect(right - tw - 4, y - 11, tw + 8, 15);
+      ctx.fillStyle = COLOURS[k % 4]; ctx.textAlign = "right"; ctx.fillText(text, right, y);
     });
   }
   return {
     update(view) {
-      const [w, h] = size();
-      ctx.clearRect(0, 0, w, h);
-      const s = Math.min(h - 24, w * 0.45);
+      const box = size(), s = box.s;
+      ctx.clearRect(0, 0, box.w, box.h);
       if (view.landscape) landscape(view, 0, 0, s);
       else {
         ctx.fillStyle = "#777"; ctx.font = "13px system-ui"; ctx.textAlign = "left";
-        ctx.fillText("racing… the landscape slice is laid when the race ends", 8, 20);
+        ctx.fillText("racing… the landscape slice is laid", 8, 20);
+        ctx.fillText("when the race ends", 8, 38);
       }
-      curves(view, s + 16, 0, w - s - 16, h);
+      curves(view, ...box.curves);
       container.dataset.done = view.done ? "1" : "";
     },
     destroy() { container.removeChild(canvas); },

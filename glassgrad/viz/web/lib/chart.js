@@ -73,7 +73,8 @@
       ctx.textAlign = "center";
       ctx.textBaseline = "top";
       ticks(xr[0], xr[1], Math.max(2, Math.floor((x1 - x0) / 70))).forEach(function (t) {
-        ctx.fillText(tickText(t), sx(t), y0 + 4);
+        var text = tickText(t), half = ctx.measureText(text).width / 2;   // a label at the end stays whole
+        ctx.fillText(text, Math.max(half, Math.min(w - half - 1, sx(t))), y0 + 4);
       });
       ctx.strokeStyle = "#999";
       ctx.beginPath(); ctx.moveTo(x0, y1); ctx.lineTo(x0, y0); ctx.lineTo(x1, y0); ctx.stroke();
