@@ -279,8 +279,8 @@ class _Summarised:
 
 def _stats(sample: np.ndarray, value: np.ndarray) -> dict:
     finite = sample[np.isfinite(sample)] if sample.dtype.kind == "f" else sample
-    return {"shape": list(value.shape), "mean": float(finite.mean()) if finite.size else 0.0,
-            "std": float(finite.std()) if finite.size else 0.0,
+    return {"shape": list(value.shape), "mean": float(finite.mean(dtype=np.float64)) if finite.size else 0.0,
+            "std": float(finite.std(dtype=np.float64)) if finite.size else 0.0,
             "norm": norm(value.astype(np.float32, copy=False))}
 
 

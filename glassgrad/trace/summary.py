@@ -49,7 +49,9 @@ def summarize(array, max_values: int = MAX_VALUES) -> dict:
         if finite.size == 0:
             finite = np.zeros(1)
         low, high = finite.min(), finite.max()
-    out.update(mean=_num(finite.mean()), std=_num(finite.std()), min=_num(low), max=_num(high),
+    # float64 accumulation: the std of huge float32 values (a diverging run) must not overflow.
+    out.update(mean=_num(finite.mean(dtype=np.float64)), std=_num(finite.std(dtype=np.float64)),
+               min=_num(low), max=_num(high),
                absmax=_num(max(abs(low), abs(high))), sample=[_num(v) for v in a.reshape(-1)[:16].tolist()])
     return out
 
