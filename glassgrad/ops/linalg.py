@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd.engine import sum_rows
 from ..autograd.function import Function
 
 
@@ -101,7 +102,7 @@ class Linear(Function):
             if needs[1]:
                 grad_w = g2.T @ x.reshape(-1, x.shape[-1])  # (out, B) @ (B, in)
             if len(needs) == 3 and needs[2]:
-                grad_b = g2.sum(axis=0)
+                grad_b = sum_rows(g2)                      # accurate over long batches (engine.py)
         return (grad_x, grad_w) if len(needs) == 2 else (grad_x, grad_w, grad_b)
 
 
