@@ -5,6 +5,7 @@ import numpy as np
 
 from ..autograd.engine import sum_rows
 from ..autograd.function import Function
+from ..tensor import Tensor
 
 
 def _matmul_shape_error(a_shape, b_shape):
@@ -21,6 +22,8 @@ class MatMul(Function):
     def backward(self, grad):
         a, b = self.saved
         need_a, need_b = self.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:  # a dot product: the gradient is 0-d
+            return (grad * b if need_a else None), (grad * a if need_b else None)
         # Treat 1-D operands as a row (a) or column (b) so that one formula covers every case.
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
@@ -47,8 +50,23 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+def _tensors(op: str, names: tuple, *args) -> None:
+    """PyTorch's TypeError for an argument that is not a Tensor (an ndarray, a list, a number)."""
+    for i, (name, arg) in enumerate(zip(names, args)):
+        if not isinstance(arg, Tensor):
+            kind = type(arg)
+            what = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+            raise TypeError(f"{op}(): argument '{name}' (position {i + 1}) must be Tensor, not {what}")
+
+
 def matmul(input, other):
-    """``input @ other`` with PyTorch's rules for 1-D, 2-D and batched (broadcast) operands."""
+    """``input @ other`` with PyTorch's rules for 1-D, 2-D and batched (broadcast) operands.
+
+    >>> import glassgrad as gg
+    >>> gg.matmul(gg.ones(2, 3), gg.ones(3)), (gg.ones(5, 1, 2, 3) @ gg.ones(4, 3, 2)).shape
+    (tensor([3., 3.]), (5, 4, 2, 2))
+    """
+    _tensors("matmul", ("input", "other"), input, other)
     a, b = input.data, other.data
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got {a.shape} and "
@@ -69,12 +87,14 @@ def matmul(input, other):
 
 
 def mm(input, mat2):
+    _tensors("mm", ("input", "mat2"), input, mat2)
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"mm: expected 2-D matrices, got {input.shape} and {mat2.shape}")
     return matmul(input, mat2)
 
 
 def bmm(input, mat2):
+    _tensors("bmm", ("input", "mat2"), input, mat2)
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"bmm: expected 3-D tensors, got {input.shape} and {mat2.shape}")
     return matmul(input, mat2)
@@ -130,5 +150,13 @@ def linear(input, weight, bias=None):
 
 __all__ = ["matmul", "mm", "bmm"]
 
-TENSOR_METHODS = {"matmul": matmul, "__matmul__": matmul,
-                  "__rmatmul__": lambda self, other: matmul(other, self), "mm": mm, "bmm": bmm}
+def _matmul_operator(self, other):
+    return matmul(self, other) if isinstance(other, Tensor) else NotImplemented  # Python's TypeError
+
+
+def _rmatmul_operator(self, other):
+    return matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+
+
+TENSOR_METHODS = {"matmul": matmul, "__matmul__": _matmul_operator, "__rmatmul__": _rmatmul_operator,
+                  "mm": mm, "bmm": bmm}
