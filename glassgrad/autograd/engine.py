@@ -17,6 +17,7 @@ from . import events
 from .function import Function
 
 _listeners = events.backward_listeners
+_ndarray = np.ndarray
 _start_listeners = events.start_listeners
 
 FREED_MESSAGE = (
@@ -133,7 +134,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             if g.dtype != parent.dtype:
                 g = g.astype(parent.dtype)
             old = grads.get(parent)
-            grads[parent] = g if old is None else old + g
+            grads[parent] = g if old is None else _add(old, g)
         else:
             data = parent.data
             if g.shape != data.shape:
@@ -142,7 +143,7 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 g = g.astype(data.dtype)
             key = id(parent)
             old = leaf_grads.get(key)
-            leaf_grads[key] = g if old is None else old + g
+            leaf_grads[key] = g if old is None else _add(old, g)
             leaves[key] = parent
 
     if _start_listeners:
@@ -178,8 +179,16 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
             raise RuntimeError(f"{fn.name}: backward returned {len(result)} gradients for "
                                f"{len(parents)} inputs")
         for parent, needs, gi in zip(parents, fn.needs_input_grad, result):
-            if parent is not None and needs and gi is not None:
+            if parent is None or not needs or gi is None:
+                continue
+            # send(parent, gi) inlined for its usual case: a node's gradient of the right shape and dtype.
+            if type(gi) is _ndarray and isinstance(parent, Function) and gi.shape == parent.shape \
+                    and gi.dtype == parent.dtype:
+                old = grads.get(parent)
+                grads[parent] = gi if old is None else _add(old, gi)
+            else:
                 send(parent, gi)
+        old = None
         if _listeners:
             events.emit_backward(fn, g, tuple(_reduced(p, gi) for p, gi in zip(parents, result)))
     # Drop the loop's references to the last rule's gradients so that leaves can take them over uncopied.
@@ -192,13 +201,24 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 g = _run_hooks(leaf._hooks, g)
             for i in capture_nodes.get(key, ()):
                 captured[i] = g
-    else:
+    elif leaf_grads:
         _accumulate_leaves(leaf_grads, leaves)
-    _set_retained(retained)
+    if retained:
+        _set_retained(retained)
     if not retain_graph:
         for fn in order:
             fn.release()
     return captured
+
+
+def _add(old: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """``old + g`` for a gradient summed over consumers: into ``old`` when nothing else can see it (no
+    other reference, no view of it: a view references its base), which saves an array per sum."""
+    # References to old: the caller's dict slot and local, this argument, getrefcount's argument.
+    if old.base is None and old.flags.writeable and sys.getrefcount(old) <= 4 and old is not g:
+        old += g
+        return old
+    return old + g
 
 
 def _reduced(parent, g):

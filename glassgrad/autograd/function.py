@@ -62,31 +62,42 @@ class Function:
     def apply(cls, *inputs, **params):
         """Run the op on Tensors ``inputs`` (non-tensor options go in ``params``) and return a Tensor."""
         fn = cls()
-        # One- and two-input ops are nearly all ops: unpacking them directly saves a third of the
-        # Python cost of a call on small tensors.
+        # One- and two-input ops are nearly all ops: unpacking them directly, and building their graph
+        # links as literal tuples, halves the Python cost of a call on small tensors.
         if len(inputs) == 1:
             x = inputs[0]
             data = fn.forward(x.data, **params)
-            requires = x.requires_grad and _grad_state[0]
+            if type(data) is not _ndarray:
+                data = _asarray(data)
+            if x.requires_grad and _grad_state[0] and data.dtype.kind == "f":
+                fn.needs_input_grad = (True,)
+                fn.parents = (x.grad_fn or x,)
+                out = _graph_tensor(fn, data)
+            else:
+                out = _new_tensor(data, False)
         elif len(inputs) == 2:
             x, y = inputs
             data = fn.forward(x.data, y.data, **params)
-            requires = (x.requires_grad or y.requires_grad) and _grad_state[0]
+            if type(data) is not _ndarray:
+                data = _asarray(data)
+            rx, ry = x.requires_grad, y.requires_grad
+            if (rx or ry) and _grad_state[0] and data.dtype.kind == "f":
+                fn.needs_input_grad = (rx, ry)
+                fn.parents = (x.grad_fn or (x if rx else None), y.grad_fn or (y if ry else None))
+                out = _graph_tensor(fn, data)
+            else:
+                out = _new_tensor(data, False)
         else:
             data = fn.forward(*[t.data for t in inputs], **params)
-            requires = _grad_state[0] and any([t.requires_grad for t in inputs])
-        if type(data) is not _ndarray:
-            data = _asarray(data)
-        # Integer and bool results (argmax, comparisons) carry no gradient.
-        if requires and data.dtype.kind == "f":
-            out = _new_tensor(data, True)
-            fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
-            fn.parents = tuple([t.grad_fn or (t if t.requires_grad else None) for t in inputs])
-            fn.shape = data.shape
-            fn.dtype = data.dtype
-            out.grad_fn = fn
-        else:
-            out = _new_tensor(data, False)
+            if type(data) is not _ndarray:
+                data = _asarray(data)
+            # Integer and bool results (argmax, comparisons) carry no gradient.
+            if _grad_state[0] and any([t.requires_grad for t in inputs]) and data.dtype.kind == "f":
+                fn.needs_input_grad = tuple([t.requires_grad for t in inputs])
+                fn.parents = tuple([t.grad_fn or (t if t.requires_grad else None) for t in inputs])
+                out = _graph_tensor(fn, data)
+            else:
+                out = _new_tensor(data, False)
         if _listeners:
             events.emit_op(fn, inputs, out, params)
         return out
@@ -104,6 +115,12 @@ def _new_tensor(data, requires_grad):
     raise RuntimeError("glassgrad.tensor has not been imported")  # replaced when tensor.py loads
 
 
-def set_tensor_factory(factory) -> None:
-    global _new_tensor
-    _new_tensor = factory
+def _graph_tensor(fn, data):
+    raise RuntimeError("glassgrad.tensor has not been imported")
+
+
+def set_tensor_factory(factory, graph_factory) -> None:
+    """``factory(data, requires_grad)`` makes a plain Tensor, ``graph_factory(fn, data)`` the output of
+    node ``fn`` (it also records the output's shape and dtype on ``fn``)."""
+    global _new_tensor, _graph_tensor
+    _new_tensor, _graph_tensor = factory, graph_factory
