@@ -157,3 +157,13 @@ def test_linear_errors_name_the_shapes():
         linear(gg.ones(4, 5), gg.ones(5))
     with pytest.raises(RuntimeError, match="same dtype"):
         linear(gg.ones(4, 5), gg.ones(2, 5, dtype=gg.float64))
+
+
+@pytest.mark.parametrize("shapes", [((2, 3, 0), (0, 4)), ((2, 3, 4), (4, 0)), ((0, 2, 3), (3, 4))], ids=str)
+def test_matmul_zero_sized_batches_and_inner_dims(shapes):
+    check_op(list(shapes), _matmul)
+
+
+def test_linear_with_zero_features():
+    check_op([(2, 3, 0), (4, 0), (4,)], _linear)
+    check_op([(2, 3, 4), (0, 4), (0,)], _linear)
