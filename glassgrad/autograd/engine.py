@@ -188,9 +188,11 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
                 grads[parent] = gi if old is None else _add(old, gi)
             else:
                 send(parent, gi)
-        old = None
         if _listeners:
             events.emit_backward(fn, g, tuple(_reduced(p, gi) for p, gi in zip(parents, result)))
+        # Hold no gradient past its node: the next rule may overwrite its upstream gradient only when
+        # nothing else refers to it (Function.spare), and a sum goes in place only then (_add).
+        result = gi = old = g = None
     # Drop the loop's references to the last rule's gradients so that leaves can take them over uncopied.
     g = gi = result = None
 
@@ -214,11 +216,25 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
 def _add(old: np.ndarray, g: np.ndarray) -> np.ndarray:
     """``old + g`` for a gradient summed over consumers: into ``old`` when nothing else can see it (no
     other reference, no view of it: a view references its base), which saves an array per sum."""
-    # References to old: the caller's dict slot and local, this argument, getrefcount's argument.
-    if old.base is None and old.flags.writeable and sys.getrefcount(old) <= 4 and old is not g:
+    # References to old: the caller's dict slot and local, this argument (as _ADD_REFS counted them).
+    if old.base is None and old.flags.writeable and sys.getrefcount(old) <= _ADD_REFS and old is not g:
         old += g
         return old
     return old + g
+
+
+def _count_refs(array, _unused=None) -> int:
+    return sys.getrefcount(array)
+
+
+def _probe_add_refs() -> int:
+    """What ``_add`` counts for an array held only by a gradient dict and the caller's local."""
+    slots = {0: np.empty(1)}
+    old = slots[0]
+    return _count_refs(old, None)
+
+
+_ADD_REFS = _probe_add_refs()
 
 
 def _reduced(parent, g):

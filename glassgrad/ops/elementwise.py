@@ -353,7 +353,8 @@ class Tanh(Function):
 
     def backward(self, grad):
         (out,) = self.saved
-        return grad * (1 - out * out)
+        d = 1 - out * out
+        return np.multiply(grad, d, out=grad) if self.spare(grad) else grad * d
 
 
 class Sigmoid(Function):
@@ -381,6 +382,8 @@ class Relu(Function):
 
     def backward(self, grad):
         (out,) = self.saved
+        if self.spare(grad):  # overwrite the upstream gradient: no new activation-sized array
+            return np.multiply(grad, out > 0, out=grad)
         return grad * (out > 0)
 
 
@@ -422,7 +425,7 @@ class Gelu(Function):
             a, t = self.saved
             d_inner = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * a * a)
             return grad * (0.5 * (1 + t) + 0.5 * a * (1 - t * t) * d_inner)
-        return grad * self.saved[0]
+        return np.multiply(grad, self.saved[0], out=grad if self.spare(grad) else None)
 
 
 class Silu(Function):

@@ -151,7 +151,9 @@ class Dropout(Function):
         return a * mask
 
     def backward(self, grad):
-        return grad * self.saved[0] if self.saved else grad
+        if not self.saved:
+            return grad
+        return np.multiply(grad, self.saved[0], out=grad if self.spare(grad) else None)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
