@@ -92,25 +92,25 @@ class ScaledDotProductAttention(Function):
     # (L, L) work and memory of every product and softmax pass, with 4 blocks 5/8.
 
     def _causal_forward(self, q, k, v, blocked, scale, bounds):
-        qs = q * scale                                                  # (..., L, E)
         out = np.empty(np.broadcast_shapes(q.shape[:-2], v.shape[:-2]) + (q.shape[-2], v.shape[-1]),
                        dtype=q.dtype)
         kt = np.swapaxes(k, -1, -2)
         probs = []
         for a, b in bounds:
-            scores = np.matmul(qs[..., a:b, :], kt[..., :b])           # (..., b - a, b)
+            # q is saved as it came (often a view of the qkv projection): scaled copies are per block.
+            scores = np.matmul(q[..., a:b, :] * scale, kt[..., :b])    # (..., b - a, b)
             # Only the block's last b - a keys hold masked (future) positions: mask that square alone.
             np.copyto(scores[..., a:], -np.inf, where=blocked[a:b, a:b])
             probs.append(_safe_softmax(scores))
             np.matmul(probs[-1], v[..., :b, :], out=out[..., a:b, :])
-        self.save_for_backward(qs, k, v, probs)
+        self.save_for_backward(q, k, v, probs)
         self.scale = scale
         return out
 
     def _causal_backward(self, grad):
-        qs, k, v, probs = self.saved
+        q, k, v, probs = self.saved
         need_q, need_k, need_v = self.needs_input_grad[:3]
-        grad_q = np.empty(grad.shape[:-1] + (qs.shape[-1],), grad.dtype) if need_q else None
+        grad_q = np.empty(grad.shape[:-1] + (q.shape[-1],), grad.dtype) if need_q else None
         grad_k = np.zeros(grad.shape[:-2] + k.shape[-2:], grad.dtype) if need_k else None
         grad_v = np.zeros(grad.shape[:-2] + v.shape[-2:], grad.dtype) if need_v else None
         for (a, b), p in zip(self.causal_blocks, probs):
@@ -125,9 +125,10 @@ class ScaledDotProductAttention(Function):
             if need_q:
                 np.matmul(d, k[..., :b, :], out=grad_q[..., a:b, :])
             if need_k:
-                grad_k[..., :b, :] += np.matmul(np.swapaxes(d, -1, -2), qs[..., a:b, :])
-        if need_q:
-            grad_q *= self.scale
+                grad_k[..., :b, :] += np.matmul(np.swapaxes(d, -1, -2), q[..., a:b, :])
+        for g in (grad_q, grad_k):
+            if g is not None:
+                g *= self.scale
         return grad_q, grad_k, grad_v
 
 
