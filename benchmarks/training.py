@@ -10,7 +10,8 @@ environment:
   last call each pool's workers spin for a while (OpenBLAS's ~0.1 s) and take the cores the other
   library needs, so the blocks are separated by a pause (``BENCH_PAUSE`` seconds, default 0.3); timing
   each library alone checks that nothing of that interference is left in a ratio.
-* ``BENCH_CLOCK=cpu`` times by CPU time instead of wall time (steadier at 1 thread on a busy machine).
+* ``BENCH_CLOCK=cpu`` or ``wall``: CPU time by default at 1 thread (steadier on a busy machine), wall
+  time with more.
 * ``BENCH_STEPS=n`` scales the number of timed steps (default 1.0 = the per-workload counts below);
   ``BENCH_MEMORY=0`` skips the memory columns.
 
@@ -62,9 +63,11 @@ import models  # noqa: E402  (benchmarks/models.py: the workloads, written once 
 
 torch.set_num_threads(int(THREADS))
 
-# BENCH_CLOCK=cpu: the process's CPU time, steadier than wall time on a machine other jobs share; with one
-# thread it equals the wall time of an idle machine (with more, it counts spinning workers too: use wall).
-CLOCK = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
+# The process's CPU time at 1 thread: steadier than wall time on a machine other jobs share (it leaves out
+# the time spent waiting for a core), and equal to the wall time of an idle machine. With more threads,
+# wall time (CPU time would count the workers' spinning). BENCH_CLOCK=cpu or wall chooses.
+CLOCK = {"cpu": time.process_time, "wall": time.perf_counter}[
+    os.environ.get("BENCH_CLOCK", "cpu" if THREADS == "1" else "wall")]
 
 # With several threads, a pause between blocks: after its last call OpenBLAS's workers spin for about
 # 2**28 cycles (~0.1 s) and torch's OpenMP workers for a shorter while, taking the cores the other

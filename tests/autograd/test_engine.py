@@ -289,3 +289,56 @@ def test_unbroadcast_leading_and_size_one_dims():
             keepdims=False).reshape(shape))
     with pytest.raises(RuntimeError, match=r"shape \(2, 3, 4\)"):
         unbroadcast(g, (5,), "mul")
+
+
+# ---- rules that overwrite a spare upstream gradient (Function.spare) ------------------------------
+
+def _relu_pair(lib, x):
+    return (x.relu() + (0.5 - x).relu()) * 3  # Add sends one array to both relus (different masks)
+
+
+def test_an_upstream_gradient_shared_by_two_rules_is_not_overwritten():
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+    ours, theirs = gg.from_numpy(x.copy()).requires_grad_(), torch.from_numpy(x.copy()).requires_grad_()
+    _relu_pair(gg, ours).sum().backward()
+    _relu_pair(torch, theirs).sum().backward()
+    assert_close(ours.grad, theirs.grad)
+
+
+def test_gradients_the_caller_can_see_are_never_overwritten():
+    x = gg.tensor([-1.0, 2.0, -3.0, 4.0], requires_grad=True)
+    up = gg.tensor([1.0, 1.0, 1.0, 1.0])
+    x.relu().backward(up)                                    # the caller's own gradient argument
+    np.testing.assert_array_equal(up.data, [1.0, 1.0, 1.0, 1.0])
+    seen = []
+    y = x * 1.0
+    z = y.relu()
+    y.retain_grad()
+    z.retain_grad()                                          # a retained gradient
+    z.register_hook(lambda g: seen.append(g))                # a hook that keeps its tensor
+    (z * 5).sum().backward()
+    np.testing.assert_array_equal(z.grad.data, [5.0] * 4)
+    np.testing.assert_array_equal(seen[0].data, [5.0] * 4)
+    np.testing.assert_array_equal(y.grad.data, [0.0, 5.0, 0.0, 5.0])
+    (g,) = gg.autograd.grad((x.relu() * 2).sum(), [x])     # a captured gradient
+    np.testing.assert_array_equal(g.data, [0.0, 2.0, 0.0, 2.0])
+
+
+def test_backward_listeners_see_the_upstream_gradient_as_it_was():
+    from glassgrad.autograd import events
+
+    class Listener:
+        def __init__(self):
+            self.upstream = {}
+
+        def on_backward(self, event):
+            self.upstream[event.op] = np.array(event.grad_output)
+
+    listener = Listener()
+    events.add_listener(listener)
+    try:
+        x = gg.tensor([-1.0, 2.0], requires_grad=True)
+        (x.relu() * 3).sum().backward()
+    finally:
+        events.remove_listener(listener)
+    np.testing.assert_array_equal(listener.upstream["relu"], [3.0, 3.0])
