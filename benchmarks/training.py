@@ -36,7 +36,12 @@ optimizer state; the gradients are made inside the step, since zero_grad sets th
 tracemalloc's peak (NumPy reports every array buffer to it). torch: its profiler's memory events (every
 allocation and free of its CPU allocator, i.e. every tensor's storage; the running total's peak). Both
 count live array/tensor bytes: neither counts BLAS's internal work buffers, the allocators' caches or page
-granularity, so the two are like for like.
+granularity, so the two are like for like, with one difference that only the tiny models show:
+tracemalloc also counts glassgrad's Python objects (graph nodes, tensors: ~10 KiB for tiny-mlp), torch's
+profiler none of its C++ autograd nodes; there the ratio overstates glassgrad's array memory.
+
+Importing glassgrad tunes glibc's allocator for the whole process (glassgrad/backend.py), so torch runs
+with it too; ``GLASSGRAD_TUNE_MALLOC=0`` runs both with glibc's defaults.
 """
 from __future__ import annotations
 
