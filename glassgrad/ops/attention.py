@@ -116,12 +116,15 @@ class ScaledDotProductAttention(Function):
         need_q, need_k, need_v = self.needs_input_grad[:3]
         grad = np.ascontiguousarray(grad)  # often a transposed view (heads merged back): see forward
         grad_q = np.empty(grad.shape[:-1] + (q.shape[-1],), grad.dtype) if need_q else None
-        grad_k = np.zeros(grad.shape[:-2] + k.shape[-2:], grad.dtype) if need_k else None
-        grad_v = np.zeros(grad.shape[:-2] + v.shape[-2:], grad.dtype) if need_v else None
-        for (a, b), p in zip(self.causal_blocks, probs):
+        grad_k = np.empty(grad.shape[:-2] + k.shape[-2:], grad.dtype) if need_k else None
+        grad_v = np.empty(grad.shape[:-2] + v.shape[-2:], grad.dtype) if need_v else None
+        # The last block attends every key: going backwards, it writes grad_k and grad_v whole (no
+        # zero-fill), and the earlier blocks add into their leading keys.
+        blocks = list(zip(self.causal_blocks, probs))[::-1]
+        for i, ((a, b), p) in enumerate(blocks):
             g = grad[..., a:b, :]                                       # (..., b - a, Ev)
             if need_v:
-                grad_v[..., :b, :] += np.matmul(np.swapaxes(p, -1, -2), g)
+                _write_or_add(grad_v[..., :b, :], np.swapaxes(p, -1, -2), g, i == 0)
             if not (need_q or need_k):
                 continue
             d = np.matmul(g, np.swapaxes(v[..., :b, :], -1, -2))       # dP, then dS: (..., b - a, b)
@@ -130,11 +133,19 @@ class ScaledDotProductAttention(Function):
             if need_q:
                 np.matmul(d, k[..., :b, :], out=grad_q[..., a:b, :])
             if need_k:
-                grad_k[..., :b, :] += np.matmul(np.swapaxes(d, -1, -2), q[..., a:b, :])
+                _write_or_add(grad_k[..., :b, :], np.swapaxes(d, -1, -2), q[..., a:b, :], i == 0)
         for g in (grad_q, grad_k):
             if g is not None:
                 g *= self.scale
         return grad_q, grad_k, grad_v
+
+
+def _write_or_add(target: np.ndarray, a: np.ndarray, b: np.ndarray, write: bool) -> None:
+    """``target = a @ b`` when ``write``, else ``target += a @ b``."""
+    if write:
+        np.matmul(a, b, out=target)
+    else:
+        target += np.matmul(a, b)
 
 
 def causal_bounds(length: int, source: int, groups: int, dropout_p: float):
