@@ -25,5 +25,8 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(PY) -m pytest
 
+# Whole training steps at 1 and 2 threads (the ratios that matter), then per-op overhead.
 bench: $(VENV)/.installed-test
+	BENCH_THREADS=1 $(PY) benchmarks/training.py
+	BENCH_THREADS=2 $(PY) benchmarks/training.py
 	$(PY) benchmarks/overhead.py

@@ -339,8 +339,21 @@ def _new_tensor(data: np.ndarray, requires_grad: bool) -> Tensor:
     return t
 
 
+def _graph_tensor(fn, data: np.ndarray) -> Tensor:
+    """The output of graph node ``fn``: requires grad, and ``fn`` learns its shape and dtype."""
+    t = _tensor_new(Tensor)
+    t.data = data
+    t.requires_grad = True
+    t.grad = None
+    t.grad_fn = fn
+    t._hooks = None
+    fn.shape = data.shape
+    fn.dtype = data.dtype
+    return t
+
+
 _tensor_new = object.__new__
-function.set_tensor_factory(_new_tensor)
+function.set_tensor_factory(_new_tensor, _graph_tensor)
 
 
 def _plain_index(index):

@@ -17,12 +17,12 @@ between forward and backward: as fast, measured, and far less memory.
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
 from ..tensor import Tensor
-from .windows import copy_into, offset_slice
+from ._im2col import add_patches, col2im, pad_batch_last, patches, row_bands
+from .windows import copy_into
 
 
 # ---- arguments --------------------------------------------------------------------------------
@@ -62,11 +62,20 @@ class Conv2d(Function):
         pt, pb, pl, pr = padding
         oh = (h + pt + pb - dilation[0] * (kh - 1) - 1) // stride[0] + 1
         ow = (wd + pl + pr - dilation[1] * (kw - 1) - 1) // stride[1] + 1
-        cols = _im2col(x.transpose(1, 2, 3, 0), (kh, kw), stride, padding, dilation, (oh, ow))
+        xp = pad_batch_last(x.transpose(1, 2, 3, 0), padding)   # (C, Hp, Wp, N)
         m = n * oh * ow
-        if groups == 1:
-            out = w.reshape(o, -1) @ cols                        # (O, OH*OW*N)
+        bands = self._bands(c * kh * kw * m * x.itemsize, oh, (kh, kw), stride, groups)
+        if len(bands) > 1:  # patches too big to hold at once: by bands of output rows (see _im2col.py)
+            out = np.empty((o, m), dtype=x.dtype)
+            w2, span = w.reshape(o, -1), ow * n
+            for first, stop in bands:
+                cols = patches(xp, (kh, kw), stride, dilation, (oh, ow), (first, stop))
+                np.matmul(w2, cols, out=out[:, first * span:stop * span])
+                del cols
+        elif groups == 1:
+            out = w.reshape(o, -1) @ patches(xp, (kh, kw), stride, dilation, (oh, ow))  # (O, OH*OW*N)
         else:
+            cols = patches(xp, (kh, kw), stride, dilation, (oh, ow))
             kg = cols.shape[0] // groups
             out = np.matmul(w.reshape(groups, o // groups, kg), cols.reshape(groups, kg, m))
             out = out.reshape(o, m)
@@ -92,31 +101,74 @@ class Conv2d(Function):
             copy_into(gt, grad.transpose(1, 2, 3, 0))
         gm = gt.reshape(o, m)
         grad_x = grad_w = grad_b = None
-        if need_w:
-            cols = _im2col(x.transpose(1, 2, 3, 0), kernel, stride, padding, dilation, (oh, ow))
-            if groups == 1:  # OpenBLAS runs this product faster with the longer side as rows
-                gw = (cols @ gm.T).T if cols.shape[0] > o else gm @ cols.T
-                grad_w = gw.reshape(w.shape)
-            else:
-                kg = cols.shape[0] // groups
-                grad_w = np.matmul(gm.reshape(groups, o // groups, m),
-                                   cols.reshape(groups, kg, m).transpose(0, 2, 1)).reshape(w.shape)
-            del cols                                              # before dcols, as big, is made
         if need_b:
             grad_b = gm.sum(axis=1)
-        if need_x:
-            if groups == 1:
-                dcols = w.reshape(o, -1).T @ gm                   # (C*kh*kw, OH*OW*N)
-            else:  # one output channel per group (depthwise): an outer product, not a matmul
-                og = o // groups
-                wt = w.reshape(groups, og, -1).transpose(0, 2, 1)   # (G, Kg, Og)
-                g3 = gm.reshape(groups, og, m)
-                dcols = wt * g3 if og == 1 else np.matmul(wt, g3)
-            dx = _col2im(dcols, x_shape, kernel, stride, padding, dilation, (oh, ow))
-            grad_x = _from_4d(dx.transpose(3, 0, 1, 2), view)
+        c = x_shape[1]
+        bands = self._bands(c * kernel[0] * kernel[1] * m * grad.itemsize, oh, kernel, stride, groups)
+        if len(bands) > 1:
+            grad_w, dx = self._backward_by_bands(x, w, gm, bands, need_w, need_x, (oh, ow))
+            grad_x = None if dx is None else _from_4d(dx.transpose(3, 0, 1, 2), view)
+        else:
+            if need_w:
+                xp = pad_batch_last(x.transpose(1, 2, 3, 0), padding)
+                cols = patches(xp, kernel, stride, dilation, (oh, ow))
+                del xp
+                if groups == 1:  # OpenBLAS runs this product faster with the longer side as rows
+                    gw = (cols @ gm.T).T if cols.shape[0] > o else gm @ cols.T
+                    grad_w = gw.reshape(w.shape)
+                else:
+                    kg = cols.shape[0] // groups
+                    grad_w = np.matmul(gm.reshape(groups, o // groups, m),
+                                       cols.reshape(groups, kg, m).transpose(0, 2, 1)).reshape(w.shape)
+                del cols                                          # before dcols, as big, is made
+            if need_x:
+                if groups == 1:
+                    dcols = w.reshape(o, -1).T @ gm               # (C*kh*kw, OH*OW*N)
+                else:  # one output channel per group (depthwise): an outer product, not a matmul
+                    og = o // groups
+                    wt = w.reshape(groups, og, -1).transpose(0, 2, 1)   # (G, Kg, Og)
+                    g3 = gm.reshape(groups, og, m)
+                    dcols = wt * g3 if og == 1 else np.matmul(wt, g3)
+                dx = col2im(dcols, x_shape, kernel, stride, padding, dilation, (oh, ow))
+                grad_x = _from_4d(dx.transpose(3, 0, 1, 2), view)
         if view in ("ncl", "cl") and grad_w is not None:
             grad_w = grad_w[:, :, 0, :]
         return (grad_x, grad_w, grad_b) if len(self.needs_input_grad) > 2 else (grad_x, grad_w)
+
+
+    @staticmethod
+    def _bands(patch_bytes, out_rows, kernel, stride, groups) -> list:
+        """Bands of output rows for the patch matrix (one band: whole; grouped convs: always whole)."""
+        if groups != 1 or (kernel == (1, 1) and stride == (1, 1)):  # 1x1: the patches are a view
+            return [(0, out_rows)]
+        return row_bands(out_rows, patch_bytes)
+
+    def _backward_by_bands(self, x, w, gm, bands, need_w, need_x, out_hw):
+        """Weight and input gradients band by band: each band's patches and patch gradients are made,
+        used and freed in turn; the weight gradient sums the bands', the input's gets each band added."""
+        x_shape, kernel, stride, padding, dilation, _, _ = self.geometry
+        o, (oh, ow), n = w.shape[0], out_hw, x_shape[0]
+        w2, span = w.reshape(o, -1), ow * n
+        xp = pad_batch_last(x.transpose(1, 2, 3, 0), padding) if need_w else None
+        _, c, h, wd = x_shape
+        pt, pb, pl, pr = padding
+        dxp = np.zeros((c, h + pt + pb, wd + pl + pr, n), dtype=gm.dtype) if need_x else None
+        gw = None
+        for first, stop in bands:
+            g = gm[:, first * span:stop * span]                   # (O, R*OW*N), rows strided
+            if need_w:
+                cols = patches(xp, kernel, stride, dilation, out_hw, (first, stop))
+                part = (cols @ g.T).T if cols.shape[0] > o else g @ cols.T
+                del cols
+                if gw is None:
+                    gw = np.ascontiguousarray(part)
+                else:
+                    gw += part
+            if need_x:
+                add_patches(dxp, w2.T @ g, kernel, stride, dilation, ow, (first, stop))
+        grad_w = None if gw is None else gw.reshape(w.shape)
+        dx = None if dxp is None else dxp[:, pt:pt + h, pl:pl + wd]
+        return grad_w, dx
 
 
 class Conv1d(Conv2d):
@@ -137,53 +189,6 @@ def _from_4d(a: np.ndarray, view: str) -> np.ndarray:
     if view == "chw":
         return a[0]
     return a[:, :, 0, :] if view == "ncl" else a[0, :, 0, :]
-
-
-def _im2col(xt, kernel, stride, padding, dilation, out_hw) -> np.ndarray:
-    """(C*kh*kw, OH*OW*N) patches of batch-last (C, H, W, N) ``xt``; rows ordered (c, i, j)."""
-    c, h, w, n = xt.shape
-    pt, pb, pl, pr = padding
-    if pt or pb or pl or pr:
-        xp = np.zeros((c, h + pt + pb, w + pl + pr, n), dtype=xt.dtype)
-        copy_into(xp[:, pt:pt + h, pl:pl + w], xt)
-    elif not xt.flags.c_contiguous:  # not a conv's output: one copy into the layout, then patches
-        xp = np.empty(xt.shape, dtype=xt.dtype)
-        copy_into(xp, xt)
-    else:
-        xp = xt
-    if kernel == (1, 1) and stride == (1, 1) and xp.flags.c_contiguous:
-        return xp.reshape(c, -1)                                  # a 1x1 conv's patches are its input
-    (kh, kw), (oh, ow) = kernel, out_hw
-    sc, sh, sw, sn = xp.strides
-    windows = as_strided(xp, (c, kh, kw, oh, ow, n), (sc, dilation[0] * sh, dilation[1] * sw,
-                                                      stride[0] * sh, stride[1] * sw, sn))
-    cols = np.empty(windows.shape, dtype=xt.dtype)
-    np.copyto(cols, windows)
-    return cols.reshape(c * kh * kw, -1)
-
-
-def _col2im(dcols, x_shape, kernel, stride, padding, dilation, out_hw) -> np.ndarray:
-    """Sum (C*kh*kw, OH*OW*N) patch gradients back into a (C, H, W, N) input gradient (a view)."""
-    n, c, h, w = x_shape
-    kh, kw = kernel
-    pt, pb, pl, pr = padding
-    dcols = dcols.reshape(c, kh, kw, out_hw[0], out_hw[1], n)
-    if kernel == (1, 1) and stride == (1, 1) and not any(padding):
-        return dcols[:, 0, 0]
-    oh, ow = out_hw
-    # With stride 1 the first offset covers one block, [:OH, :OW]: it is assigned, not added to zeros.
-    first_assigned = stride == (1, 1)
-    shape = (c, h + pt + pb, w + pl + pr, n)
-    dxp = np.empty(shape, dtype=dcols.dtype) if first_assigned else np.zeros(shape, dtype=dcols.dtype)
-    if first_assigned:
-        dxp[:, oh:] = 0
-        dxp[:, :oh, ow:] = 0
-        dxp[:, :oh, :ow] = dcols[:, 0, 0]
-    for i in range(kh):
-        for j in range(kw):
-            if i or j or not first_assigned:
-                dxp[offset_slice(i, j, stride, dilation, out_hw) + (slice(None),)] += dcols[:, i, j]
-    return dxp[:, pt:pt + h, pl:pl + w]
 
 
 # ---- public functions -------------------------------------------------------------------------

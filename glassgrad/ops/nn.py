@@ -58,10 +58,30 @@ def _shifted_exp(a: np.ndarray, axis):
     return shifted, np.exp(shifted)
 
 
+# A softmax is a ratio of exponentials: shifted by any per-row constant its value is the same, and as
+# accurate as long as no term overflows or falls out of float32's normal range. When every value lies
+# within _SPREAD of the array's maximum, that one shift serves every row, found by two fast reductions
+# instead of a max per row (which on rows of tens of values costs more than the exp itself: softmax on
+# (32, 64, 64) forward 0.23 -> 0.16 ms). log_softmax keeps the row max: its output subtracts two logs
+# of the shift's size, so a bigger shift would cost accuracy there.
+_SPREAD = 40.0
+_GLOBAL_SHIFT_MIN = 4096  # elements; below, the per-row max is cheap anyway
+
+
+def _softmax_exp(a: np.ndarray, axis) -> np.ndarray:
+    """``exp(a - shift)`` for a softmax along ``axis``, as a new array."""
+    if a.size >= _GLOBAL_SHIFT_MIN and a.dtype.kind == "f":
+        top, bottom = a.max(), a.min()
+        if top - bottom < _SPREAD:  # False for NaN and for infinite values: then the row max
+            out = np.subtract(a, top)
+            return np.exp(out, out=out)
+    return _shifted_exp(a, axis)[1]
+
+
 class Softmax(Function):
     def forward(self, a, axis):
         self.axis = axis
-        _, out = _shifted_exp(a, axis)
+        out = _softmax_exp(a, axis)
         out /= _sum(out, axis)
         self.save_for_backward(out)
         return out
@@ -151,7 +171,9 @@ class Dropout(Function):
         return a * mask
 
     def backward(self, grad):
-        return grad * self.saved[0] if self.saved else grad
+        if not self.saved:
+            return grad
+        return np.multiply(grad, self.saved[0], out=grad if self.spare(grad) else None)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:

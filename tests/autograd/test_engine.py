@@ -251,3 +251,94 @@ def test_setitem_in_graph_and_outside():
     m = gg.zeros(3)
     m[1] = 5.0
     assert m.tolist() == [0.0, 5.0, 0.0]
+
+
+# ---- reducing broadcast gradients: as accurate as torch over long batches -----------------------
+
+@pytest.mark.parametrize("rows", [0, 7, 1024, 1025, 200_003])
+def test_sum_rows_is_accurate_at_any_length(rows):
+    from glassgrad.autograd.engine import sum_rows
+    g = (np.random.default_rng(0).random((rows, 3)) + 0.5).astype(np.float32)  # all positive: most drift
+    exact = g.astype(np.float64).sum(axis=0)
+    out = sum_rows(g)
+    assert out.dtype == np.float32 and out.shape == (3,)
+    # NumPy's own g.sum(0) is 1e-5 off at 2e5 rows; torch's cascade sum ~2e-7.
+    np.testing.assert_allclose(out, exact, rtol=1e-6, atol=0)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_long_batch_broadcast_and_linear_bias_gradients_agree_with_torch(dtype):
+    rng = np.random.default_rng(1)
+    x = rng.random((150_000, 4)).astype(dtype)
+    b = rng.standard_normal(4).astype(dtype)
+    w = rng.standard_normal((2, 4)).astype(dtype)
+    ours = [gg.from_numpy(a.copy()).requires_grad_() for a in (x, b, w, b[:2])]
+    theirs = [torch.from_numpy(a.copy()).requires_grad_() for a in (x, b, w, b[:2])]
+    for lib, (xt, bt, wt, lb) in ((gg, ours), (torch, theirs)):
+        (lib.nn.functional.linear(xt + bt, wt, lb) ** 2).sum().backward()  # bias (4,) broadcast over rows
+    for a, e, what in zip(ours, theirs, ("x", "broadcast bias", "weight", "linear bias")):
+        assert_close(a.grad, e.grad, what=what)
+
+
+def test_unbroadcast_leading_and_size_one_dims():
+    from glassgrad.autograd.engine import unbroadcast
+    g = np.arange(24.0, dtype=np.float32).reshape(2, 3, 4)
+    for shape in [(4,), (1, 4), (3, 4), (1, 1, 4), (2, 1, 4), (3, 1), (1,), ()]:
+        np.testing.assert_array_equal(unbroadcast(g, shape), np.sum(g, axis=tuple(
+            range(3 - len(shape))) + tuple(3 - len(shape) + i for i, n in enumerate(shape) if n == 1),
+            keepdims=False).reshape(shape))
+    with pytest.raises(RuntimeError, match=r"shape \(2, 3, 4\)"):
+        unbroadcast(g, (5,), "mul")
+
+
+# ---- rules that overwrite a spare upstream gradient (Function.spare) ------------------------------
+
+def _relu_pair(lib, x):
+    return (x.relu() + (0.5 - x).relu()) * 3  # Add sends one array to both relus (different masks)
+
+
+def test_an_upstream_gradient_shared_by_two_rules_is_not_overwritten():
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+    ours, theirs = gg.from_numpy(x.copy()).requires_grad_(), torch.from_numpy(x.copy()).requires_grad_()
+    _relu_pair(gg, ours).sum().backward()
+    _relu_pair(torch, theirs).sum().backward()
+    assert_close(ours.grad, theirs.grad)
+
+
+def test_gradients_the_caller_can_see_are_never_overwritten():
+    x = gg.tensor([-1.0, 2.0, -3.0, 4.0], requires_grad=True)
+    up = gg.tensor([1.0, 1.0, 1.0, 1.0])
+    x.relu().backward(up)                                    # the caller's own gradient argument
+    np.testing.assert_array_equal(up.data, [1.0, 1.0, 1.0, 1.0])
+    seen = []
+    y = x * 1.0
+    z = y.relu()
+    y.retain_grad()
+    z.retain_grad()                                          # a retained gradient
+    z.register_hook(lambda g: seen.append(g))                # a hook that keeps its tensor
+    (z * 5).sum().backward()
+    np.testing.assert_array_equal(z.grad.data, [5.0] * 4)
+    np.testing.assert_array_equal(seen[0].data, [5.0] * 4)
+    np.testing.assert_array_equal(y.grad.data, [0.0, 5.0, 0.0, 5.0])
+    (g,) = gg.autograd.grad((x.relu() * 2).sum(), [x])     # a captured gradient
+    np.testing.assert_array_equal(g.data, [0.0, 2.0, 0.0, 2.0])
+
+
+def test_backward_listeners_see_the_upstream_gradient_as_it_was():
+    from glassgrad.autograd import events
+
+    class Listener:
+        def __init__(self):
+            self.upstream = {}
+
+        def on_backward(self, event):
+            self.upstream[event.op] = np.array(event.grad_output)
+
+    listener = Listener()
+    events.add_listener(listener)
+    try:
+        x = gg.tensor([-1.0, 2.0], requires_grad=True)
+        (x.relu() * 3).sum().backward()
+    finally:
+        events.remove_listener(listener)
+    np.testing.assert_array_equal(listener.upstream["relu"], [3.0, 3.0])

@@ -102,6 +102,36 @@ def test_sdpa_gradcheck_float64():
     assert gg.autograd.gradcheck(lambda *a: sdpa(*a, enable_gqa=True), (q, k, v))
 
 
+# ---- the causal fast path (query blocks, from 128 positions) ------------------------------------
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shapes", [((2, 128, 8),) * 3, ((1, 2, 131, 4), (1, 2, 131, 4), (1, 2, 131, 3)),
+                                    ((2, 3, 256, 4), (1, 256, 4), (3, 256, 5))], ids=str)
+def test_sdpa_causal_blocks(shapes, dtype):
+    # 2 and 4 query blocks, unequal blocks (131), E != Ev, key/value batch dims broadcast against q's.
+    check(list(shapes), lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+          dtype=dtype)
+    check([(2, 128, 8)] * 3, lambda F, q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+          dtype=dtype, noncontiguous=True)
+
+
+def test_sdpa_causal_blocks_partial_grads():
+    # Gradients for only some inputs: the others are constants.
+    for which in range(3):
+        def fn(F, x, which=which):
+            args = [const(F, np.linspace(-1, 1, 128 * 4, dtype=np.float32).reshape(128, 4))] * 3
+            args[which] = x
+            return F.scaled_dot_product_attention(*args, is_causal=True)
+        check([(128, 4)], fn)
+
+
+def test_sdpa_causal_blocks_gradcheck_float64():
+    from glassgrad.ops.attention import causal_bounds
+    assert causal_bounds(128, 128, 1, 0.0) == ((0, 64), (64, 128))
+    q, k, v = float64_inputs((128, 2), (128, 2), (128, 2))
+    assert gg.autograd.gradcheck(lambda *a: sdpa(*a, is_causal=True), (q, k, v))
+
+
 # ---- dropout on the probabilities ---------------------------------------------------------------
 
 def _dropout_case(p, seed):

@@ -46,6 +46,27 @@ def test_softmax_extremes(name):
     assert np.isnan(out.data[0]).all() and np.isfinite(out.data[1]).all()
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("spread", [1.0, 39.0, 45.0, 1000.0])
+@pytest.mark.parametrize("dim", [-1, 1])
+def test_softmax_on_big_arrays_any_spread(spread, dim, dtype):
+    # From 4096 values one shift serves every row while all values lie within 40 of the maximum, else each
+    # row's max: both sides of that line, over the last and a middle dim.
+    x = np.random.default_rng(0).uniform(-spread / 2, spread / 2, (8, 32, 64))
+    x[0, 0, 0], x[1, 2, 3] = -spread / 2, spread / 2  # the spread exactly
+    check([x.astype(dtype)], lambda F, a: F.softmax(a, dim), dtype=dtype)
+
+
+def test_softmax_on_big_arrays_with_inf_and_nan():
+    x = np.random.default_rng(1).standard_normal((64, 128)).astype(np.float32)
+    x[3, :5], x[7, :] = -np.inf, -np.inf  # masked entries, and a fully masked row (NaN as in torch)
+    check([x], lambda F, a: F.softmax(a, -1))
+    x[9, 1] = np.nan
+    ours, theirs = softmax(gg.from_numpy(x), -1).data, torch.softmax(torch.from_numpy(x), -1).numpy()
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+    np.testing.assert_allclose(ours[~np.isnan(ours)], theirs[~np.isnan(theirs)], rtol=1e-5, atol=1e-6)
+
+
 @pytest.mark.parametrize("width", [0, 1, 2, 3, 10, 16, 17, 40])
 def test_row_reductions_match_numpy(width):
     rng = np.random.default_rng(width)

@@ -35,6 +35,17 @@ def test_layer_norm_wide_rows_and_views(dtype):
     check([(3, 4)], lambda F, x: F.layer_norm(x * 0 + 7, (4,)), dtype=dtype)  # constant rows: var 0
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("affine", ["none", "weight", "both"])
+def test_layer_norm_backward_by_blocks_of_rows(monkeypatch, affine, dtype):
+    # The path for arrays past the caches, forced on a small one: blocks of 3 rows of 8, the last short.
+    from glassgrad.ops import normalization
+    monkeypatch.setattr(normalization, "_BLOCKED", 16)
+    monkeypatch.setattr(normalization, "_BLOCK", 24)
+    shapes = [(2, 5, 8)] + [(8,)] * {"none": 0, "weight": 1, "both": 2}[affine]
+    check(shapes, lambda F, x, *p: F.layer_norm(x, (8,), *p), dtype=dtype)
+
+
 def test_layer_norm_gradcheck_float64():
     x, w, b = float64_inputs((3, 2, 4), (2, 4), (2, 4))
     assert gg.autograd.gradcheck(lambda *a: layer_norm(a[0], (2, 4), a[1], a[2]), (x, w, b))
