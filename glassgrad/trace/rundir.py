@@ -44,9 +44,19 @@ def finite(value):
     return value
 
 
+def dumps(data) -> str:
+    """Strict JSON (json.dumps, which uses the C encoder; json.dump streams through the slow Python
+    one); only data that holds NaN/Inf pays for the walk that replaces them."""
+    try:
+        return json.dumps(data, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        return json.dumps(finite(data), allow_nan=False, separators=(",", ":"))
+
+
 def write_json(path: str, data) -> None:
+    text = dumps(data)
     with atomic_write(path, "w", durable=False) as f:
-        json.dump(finite(data), f, allow_nan=False, separators=(",", ":"))
+        f.write(text)
 
 
 class BackgroundWriter:
@@ -149,7 +159,7 @@ class RunWriter:
         write_json(os.path.join(self.path, "graphs", step_name(step) + ".json"), graph)
 
     def write_arrays(self, name: str, arrays: dict, meta: dict, key: str = "meta") -> None:
-        header = {key: json.dumps(finite(meta), allow_nan=False), KEY_ORDER: json.dumps(list(arrays))}
+        header = {key: dumps(meta), KEY_ORDER: json.dumps(list(arrays))}
         with atomic_write(os.path.join(self.path, name), durable=False) as f:
             write_safetensors(f, arrays, header)
 

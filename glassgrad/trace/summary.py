@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 MAX_VALUES = 64
+STATS_SAMPLE = 4096  # elements the statistics of a larger array are computed on (evenly strided)
 
 
 def _num(x) -> float | None:
@@ -21,8 +22,24 @@ def _num(x) -> float | None:
     return float(f"{x:.6g}")
 
 
+def _nums(flat: np.ndarray) -> list:
+    """``_num`` of every element, vectorised: rounded to 6 significant digits in one NumPy pass."""
+    x = flat.astype(np.float64)
+    finite = np.isfinite(x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        digits = 5 - np.floor(np.log10(np.abs(np.where(finite & (x != 0), x, 1.0))))
+        scale = 10.0 ** digits
+        rounded = np.where(finite, np.round(x * scale) / scale, 0.0)
+    out = rounded.tolist()
+    if not finite.all():
+        for i in np.flatnonzero(~finite):
+            out[i] = _num(float(x[i]))
+    return out
+
+
 def summarize(array, max_values: int = MAX_VALUES) -> dict:
-    """``{"shape", "values"}`` for small arrays, ``{"shape", "mean", "std", "min", "max", "sample"}`` else.
+    """``{"shape", "values"}`` for small arrays, ``{"shape", "mean", "std", "min", "max", "sample"}`` else
+    (over an even subsample of ``STATS_SAMPLE`` elements for big arrays, flagged ``"sampled"``).
 
     >>> summarize(np.array([[1.0, 2.0]]))
     {'shape': [1, 2], 'values': [[1.0, 2.0]]}
@@ -34,7 +51,7 @@ def summarize(array, max_values: int = MAX_VALUES) -> dict:
     if a.dtype.kind == "b":
         a = a.astype(np.float32)
     if a.size <= max_values:
-        flat = [_num(v) for v in a.reshape(-1).tolist()]
+        flat = _nums(a.reshape(-1))
         if a.ndim == 0:
             out["values"] = flat[0]
         elif a.ndim == 1 or not flat:
@@ -42,6 +59,9 @@ def summarize(array, max_values: int = MAX_VALUES) -> dict:
         else:
             out["values"] = np.array(flat, dtype=object).reshape(a.shape).tolist()
         return out
+    if a.size > STATS_SAMPLE:  # statistics of a big tensor from an even subsample: labels, not math
+        out["sampled"] = STATS_SAMPLE
+        a = subsample(a, STATS_SAMPLE)
     low, high = a.min(), a.max()
     finite = a
     if a.dtype.kind == "f" and not np.isfinite(low + high):  # only then pay for filtering
@@ -51,8 +71,8 @@ def summarize(array, max_values: int = MAX_VALUES) -> dict:
         low, high = finite.min(), finite.max()
     # float64 accumulation: the std of huge float32 values (a diverging run) must not overflow.
     out.update(mean=_num(finite.mean(dtype=np.float64)), std=_num(finite.std(dtype=np.float64)),
-               min=_num(low), max=_num(high),
-               absmax=_num(max(abs(low), abs(high))), sample=[_num(v) for v in a.reshape(-1)[:16].tolist()])
+               min=_num(low), max=_num(high), absmax=_num(max(abs(low), abs(high))),
+               sample=_nums(np.asarray(array).reshape(-1)[:16]))
     return out
 
 
