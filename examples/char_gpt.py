@@ -14,6 +14,7 @@ This is an ordinary PyTorch script: only the imports right below differ between 
     python examples/char_gpt.py --max-iters 200 --n-layer 2 --n-embd 64   # a quick try
 """
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -244,16 +245,16 @@ def main(argv=None):
             optimizer.load_state_dict(saved["optimizer"])
             it = saved["iter"]
             print(f"resumed from {path} at step {it}")
-    recorder = None
-    if args.record:
+    recording = contextlib.nullcontext()
+    if args.record:  # a glassgrad.trace.Recorder: it records each optimizer.step() through its hooks
         from glassgrad.trace import Recorder
         torch.manual_seed(args.seed)
-        recorder = Recorder(model, args.record, optimizer=optimizer, probe=get_batch("val"), loss_fn=lm_loss,
-                            total_steps=args.max_iters - it, config={**vars(args), **asdict(config)},
-                            dataset={"name": "shakespeare", "train_samples": len(data["train"])}).open()
+        recording = Recorder(model, args.record, optimizer=optimizer, probe=get_batch("val"), loss_fn=lm_loss,
+                             total_steps=args.max_iters - it, config={**vars(args), **asdict(config)},
+                             dataset={"name": "shakespeare", "train_samples": len(data["train"])})
 
     started, history = time.perf_counter(), []
-    try:
+    with recording as recorder:
         while True:
             if it % args.eval_interval == 0 or it == args.max_iters:
                 torch.manual_seed(args.seed + it)  # a resumed run draws the same batches from here on
@@ -277,9 +278,6 @@ def main(argv=None):
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             it += 1
-    finally:
-        if recorder is not None:
-            recorder.close()
     minutes = (time.perf_counter() - started) / 60
 
     torch.manual_seed(args.seed)

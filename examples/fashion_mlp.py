@@ -14,6 +14,7 @@ The images come from Debian's ``dataset-fashion-mnist`` package (or a download) 
 loader; under ``--torch`` they are handed to PyTorch as torch tensors, so both libraries see the same data.
 """
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -103,13 +104,15 @@ def evaluate(model, loader, loss_fn):
     return total_loss / count, correct / count
 
 
-def open_recorder(args, model, optimizer, loss_fn, train_set, total_steps):
-    """A glassgrad.trace.Recorder watching a fixed probe batch of the first 64 training images."""
+def recording(args, model, optimizer, loss_fn, train_set, total_steps):
+    """With ``--record``, a glassgrad.trace.Recorder watching a fixed probe batch of the first 64
+    training images (it records each ``optimizer.step()`` through the optimizer's hooks); else nothing."""
+    if not args.record:
+        return contextlib.nullcontext()
     from glassgrad.trace import Recorder
-    probe = train_set[:64]
-    return Recorder(model, args.record, optimizer=optimizer, probe=probe, loss_fn=loss_fn,
+    return Recorder(model, args.record, optimizer=optimizer, probe=train_set[:64], loss_fn=loss_fn,
                     total_steps=total_steps, config=vars(args),
-                    dataset={"name": "FashionMNIST", "train_samples": len(train_set)}).open()
+                    dataset={"name": "FashionMNIST", "train_samples": len(train_set)})
 
 
 def main(argv=None):
@@ -137,10 +140,9 @@ def main(argv=None):
             optimizer.load_state_dict(saved["optimizer"])
             start_epoch = saved["epoch"]
             print(f"resumed from {path} after epoch {start_epoch}")
-    recorder = open_recorder(args, model, optimizer, loss_fn, train_set, total_steps) if args.record else None
 
     started, history = time.perf_counter(), []
-    try:
+    with recording(args, model, optimizer, loss_fn, train_set, total_steps) as recorder:
         for epoch in range(start_epoch, args.epochs):
             # Seeding each epoch makes a resumed run draw the same shuffles and dropout masks.
             torch.manual_seed(args.seed + epoch)
@@ -166,9 +168,6 @@ def main(argv=None):
             if path:
                 torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                             "epoch": epoch + 1}, path)
-    finally:
-        if recorder is not None:
-            recorder.close()
     minutes = (time.perf_counter() - started) / 60
     test_loss, test_accuracy = evaluate(model, test_loader, loss_fn)
     print(f"done: test accuracy {test_accuracy:.2%}, test loss {test_loss:.4f}, {minutes:.2f} min "
