@@ -300,7 +300,7 @@ class Tensor:
         dtype = backend.as_dtype(dtype)
         if dtype == self.data.dtype:
             return self
-        from .ops.elementwise import cast
+        from .ops.compare import cast
         return cast(self, dtype)
 
     def type_as(self, other: "Tensor") -> "Tensor":

@@ -10,10 +10,11 @@ tensor([0., 2.])
 """
 from __future__ import annotations
 
-from ..ops import elementwise as _ew
+from ..ops import activations as _act
 from ..ops.adaptive_pool import adaptive_avg_pool2d
 from ..ops.conv import conv2d
-from ..ops.elementwise import gelu, sigmoid, softplus, tanh, where
+from ..ops.activations import gelu, sigmoid, softplus, tanh
+from ..ops.elementwise import where
 from ..ops.gather import one_hot
 from ..ops.join import pad
 from ..ops.linalg import linear
@@ -31,15 +32,15 @@ def _maybe_inplace(input, out, inplace: bool):
 
 
 def relu(input, inplace: bool = False):
-    return _maybe_inplace(input, _ew.relu(input), inplace)
+    return _maybe_inplace(input, _act.relu(input), inplace)
 
 
 def leaky_relu(input, negative_slope: float = 0.01, inplace: bool = False):
-    return _maybe_inplace(input, _ew.leaky_relu(input, negative_slope), inplace)
+    return _maybe_inplace(input, _act.leaky_relu(input, negative_slope), inplace)
 
 
 def silu(input, inplace: bool = False):
-    return _maybe_inplace(input, _ew.silu(input), inplace)
+    return _maybe_inplace(input, _act.silu(input), inplace)
 
 
 def elu(input, alpha: float = 1.0, inplace: bool = False):

@@ -1,10 +1,12 @@
 """The op library: one file per family, each op a Function with its backward under its forward."""
-from . import (adaptive_pool, conv, elementwise, gather, indexing, join, linalg, moments, nn, pool, reduce,
-               shape, sort)
+from . import (activations, adaptive_pool, compare, conv, elementwise, gather, indexing, join, linalg, moments,
+               nn, pool, reduce, shape, sort)
 
-METHOD_MODULES = (elementwise, reduce, moments, sort, shape, indexing, gather, join, linalg, conv, pool,
-                  adaptive_pool, nn)
+METHOD_MODULES = (elementwise, activations, compare, reduce, moments, sort, shape, indexing, gather, join,
+                  linalg, conv, pool, adaptive_pool, nn)
 
+from .activations import *  # noqa: E402,F401,F403
+from .compare import *  # noqa: E402,F401,F403
 from .conv import *  # noqa: E402,F401,F403
 from .elementwise import *  # noqa: E402,F401,F403
 from .gather import *  # noqa: E402,F401,F403

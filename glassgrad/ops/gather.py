@@ -230,7 +230,7 @@ def masked_fill(input, mask, value):
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
                                f"with {value.data.ndim} dimension(s).")
         if value.data.dtype != input.data.dtype:
-            from .elementwise import cast
+            from .compare import cast
             value = cast(value, input.data.dtype)
     else:
         value = _new_tensor(np.asarray(value, dtype=input.data.dtype), False)

@@ -327,7 +327,7 @@ def index_put(input, indices, values, accumulate: bool = False):
     data = input.data
     if isinstance(values, Tensor):
         if values.data.dtype != data.dtype:
-            from .elementwise import cast
+            from .compare import cast
             values = cast(values, data.dtype)
     else:
         values = _new_tensor(np.asarray(values, dtype=data.dtype), False)

@@ -26,7 +26,7 @@ def _same_dtype(tensors, op: str) -> list:
         return list(tensors)
     for t in tensors[1:]:
         dtype = backend.promote(dtype, t.data.dtype)
-    from .elementwise import cast
+    from .compare import cast
     return [t if t.data.dtype == dtype else cast(t, dtype) if t.requires_grad
             else _new_tensor(t.data.astype(dtype), False) for t in tensors]
 

@@ -117,7 +117,7 @@ def _softmax_args(op, input, dim, stacklevel, dtype):
     if dtype is not None:
         dtype = backend.as_dtype(dtype)
         if input.data.dtype != dtype:
-            from .elementwise import cast
+            from .compare import cast
             input = cast(input, dtype)
     if input.data.dtype.kind != "f":
         raise NotImplementedError(f"{op}: not implemented for {input.data.dtype} input; pass "

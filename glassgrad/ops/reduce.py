@@ -16,7 +16,7 @@ import numpy as np
 from .. import backend
 from ..autograd.function import Function
 from ..tensor import _new_tensor
-from .elementwise import cast
+from .compare import cast
 
 _reduce_add = np.add.reduce
 _reduce_mul = np.multiply.reduce

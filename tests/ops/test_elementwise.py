@@ -1,4 +1,5 @@
-"""Elementwise ops against torch: forward and backward, float32 and float64, broadcasting, views."""
+"""Elementwise arithmetic, unary math and two-sided choices against torch: forward and backward, float32
+and float64, broadcasting, views."""
 import numpy as np
 import pytest
 import torch
@@ -81,9 +82,6 @@ UNARY = {
     "rsqrt": (lambda a: a.rsqrt(), 0.1, 3),
     "sin": (lambda a: a.sin(), -3, 3),
     "cos": (lambda a: a.cos(), -3, 3),
-    "tanh": (lambda a: a.tanh(), -3, 3),
-    "sigmoid": (lambda a: a.sigmoid(), -30, 30),
-    "relu": (lambda a: a.relu(), -2, 2),
     "square": (lambda a: a.square(), -2, 2),
     "reciprocal": (lambda a: a.reciprocal(), 0.5, 2),
     "clamp": (lambda a: a.clamp(-0.5, 0.7), -2, 2),
@@ -106,33 +104,6 @@ def test_unary_noncontiguous(dtype):
         check_op([(3, 5)], fn, dtype=dtype, low=low, high=high, noncontiguous=True)
 
 
-F = torch.nn.functional
-ACTIVATIONS = {
-    "leaky_relu": (lambda a: gg.leaky_relu(a, 0.1), lambda a: F.leaky_relu(a, 0.1)),
-    "gelu": (lambda a: gg.gelu(a), lambda a: F.gelu(a)),
-    "gelu_tanh": (lambda a: gg.gelu(a, approximate="tanh"), lambda a: F.gelu(a, approximate="tanh")),
-    "silu": (lambda a: gg.silu(a), lambda a: F.silu(a)),
-    "softplus": (lambda a: gg.softplus(a), lambda a: F.softplus(a)),
-    "softplus_beta": (lambda a: gg.softplus(a, beta=2.0, threshold=3.0),
-                      lambda a: F.softplus(a, beta=2.0, threshold=3.0)),
-}
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", ACTIVATIONS)
-def test_activations(name, dtype):
-    ours, theirs = ACTIVATIONS[name]
-    check_op([(4, 7)], ours, theirs, dtype=dtype, low=-6, high=6)
-    check_op([(0, 3)], ours, theirs, dtype=dtype)
-
-
-def test_sigmoid_extremes_are_finite():
-    x = gg.tensor([-1000.0, 0.0, 1000.0], requires_grad=True)
-    y = x.sigmoid()
-    y.sum().backward()
-    assert np.isfinite(y.data).all() and np.isfinite(x.grad.data).all()
-
-
 def test_maximum_ties_split_gradient():
     check_op([np.array([1.0, 2.0, 3.0], "float32"), np.array([1.0, 5.0, 3.0], "float32")],
              lambda a, b: a.maximum(b))
@@ -147,15 +118,6 @@ def test_where(dtype):
              lambda a, b: torch.where(torch.from_numpy(cond), a, b), dtype=dtype)
     check_op([(2, 3)], lambda a: gg.where(gg.from_numpy(cond), a, 0.0),
              lambda a: torch.where(torch.from_numpy(cond), a, 0.0), dtype=dtype)
-
-
-def test_comparisons_are_bool_and_carry_no_grad():
-    a = gg.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    for op in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
-        out = getattr(a, op)(2.0)
-        expected = getattr(torch.tensor([1.0, 2.0, 3.0]), op)(2.0)
-        assert out.dtype == np.bool_ and not out.requires_grad
-        np.testing.assert_array_equal(out.data, expected.numpy())
 
 
 def test_type_promotion_matches_torch():
@@ -192,8 +154,7 @@ def test_gradcheck_float64():
     rng = np.random.default_rng(0)
     x = gg.tensor(rng.uniform(0.5, 2, (3, 2)), dtype=gg.float64, requires_grad=True)
     y = gg.tensor(rng.uniform(0.5, 2, (2,)), dtype=gg.float64, requires_grad=True)
-    fns = [lambda a, b: a * b / (a + b), lambda a, b: (a ** b).log(), lambda a, b: gg.gelu(a - b),
-           lambda a, b: gg.softplus(a * b).tanh().sigmoid(), lambda a, b: a.maximum(b * 1.3)]
+    fns = [lambda a, b: a * b / (a + b), lambda a, b: (a ** b).log(), lambda a, b: a.maximum(b * 1.3)]
     for fn in fns:
         assert gg.autograd.gradcheck(fn, (x, y))
 
