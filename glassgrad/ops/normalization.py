@@ -147,8 +147,22 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
 
 # ---- batch_norm -------------------------------------------------------------------------------
 
+def _channel_rows(x3: np.ndarray) -> np.ndarray | None:
+    """An (N, C, L) array as a (C, N*L) view of one row per channel, when its memory allows (a conv's
+    batch-last output is such rows already); else None."""
+    t = x3.transpose(1, 2, 0)
+    if t.flags.c_contiguous:
+        return t.reshape(x3.shape[1], -1)
+    return None
+
+
 def _channel_sum(x3: np.ndarray) -> np.ndarray:
-    """Per-channel sums of an (N, C, L) array: BLAS over L, then over N (far faster than sum((0, 2)))."""
+    """Per-channel sums of an (N, C, L) array by BLAS: over rows of channels when the memory has them,
+    else over L, then over N (either far faster than sum((0, 2))). Which one matters: on a conv's
+    batch-last (128, 32, 784) output the sums over strided L take 5.1 ms, over channel rows 0.22 ms."""
+    rows = _channel_rows(x3)
+    if rows is not None:
+        return last_sum(rows)
     if x3.shape[2] == 1:
         return ones(x3.shape[0], x3.dtype) @ x3[:, :, 0]
     return last_sum(x3).sum(axis=0)

@@ -103,6 +103,26 @@ def test_batch_norm_without_running_stats_and_views(dtype):
         x, *_stats(F, dtype, 2), w, b, training=True), dtype=dtype, scale=10)
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_of_a_batch_last_input(training, dtype):
+    """A conv's output is (N, C, H, W) over (C, H, W, N) memory: the channel sums then run over rows."""
+    rng = np.random.default_rng(3)
+    memory = rng.normal(1, 2, (3, 5, 4, 6)).astype(dtype)                 # (C, H, W, N)
+    up = rng.normal(0, 1, (6, 3, 5, 4)).astype(dtype)
+    affine = rng.uniform(0.5, 2, (2, 3)).astype(dtype)
+    results = []
+    for F, lib in ((GF, gg), (TF, torch)):
+        x = lib.from_numpy(memory.copy()).permute(3, 0, 1, 2).requires_grad_()   # (N, C, H, W) view
+        w, b = (lib.from_numpy(a.copy()).requires_grad_() for a in affine)
+        mean, var = lib.zeros(3, dtype=x.dtype), lib.ones(3, dtype=x.dtype)
+        y = F.batch_norm(x, mean, var, w, b, training=training)
+        y.backward(lib.from_numpy(up))
+        results.append((y, x.grad, w.grad, b.grad, mean, var))
+    for ours, theirs in zip(*results):
+        assert_close(ours, theirs, scale=4)
+
+
 def test_batch_norm_repeated_training_steps_track_torch():
     g_mean, g_var = gg.zeros(3), gg.ones(3)
     t_mean, t_var = torch.zeros(3), torch.ones(3)
