@@ -214,8 +214,10 @@ class BatchNorm(Function):
         scale = rstd if w is None else rstd * w
         grads = []
         if self.needs_input_grad[0]:
-            dx = np.empty(self.in_shape, dtype=g.dtype)  # in the input's shape: no copy as .grad
-            dx3 = dx.reshape(g.shape)
+            # In the upstream gradient's memory layout (a conv's batch-last one, usually): every pass
+            # below then streams through memory in order, and the conv before takes it without a copy.
+            dx3 = np.empty_like(g)
+            dx = dx3.reshape(self.in_shape)
             if self.training:
                 # dx = w * rstd * (g - mean(g) - xhat * mean(g * xhat)), per channel
                 np.multiply(xhat, -(sum_gx / count)[:, None], out=dx3)

@@ -105,11 +105,15 @@ def test_batch_norm_without_running_stats_and_views(dtype):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("training", [True, False])
-def test_batch_norm_of_a_batch_last_input(training, dtype):
-    """A conv's output is (N, C, H, W) over (C, H, W, N) memory: the channel sums then run over rows."""
+@pytest.mark.parametrize("up_layout", ["nchw", "batch_last"])
+def test_batch_norm_of_a_batch_last_input(up_layout, training, dtype):
+    """A conv's output is (N, C, H, W) over (C, H, W, N) memory: the channel sums then run over rows,
+    and the input gradient takes the upstream gradient's layout (values as torch's either way)."""
     rng = np.random.default_rng(3)
     memory = rng.normal(1, 2, (3, 5, 4, 6)).astype(dtype)                 # (C, H, W, N)
     up = rng.normal(0, 1, (6, 3, 5, 4)).astype(dtype)
+    if up_layout == "batch_last":
+        up = np.ascontiguousarray(up.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
     affine = rng.uniform(0.5, 2, (2, 3)).astype(dtype)
     results = []
     for F, lib in ((GF, gg), (TF, torch)):
