@@ -27,12 +27,12 @@ from ..tensor import Tensor
 from . import probe as _probe
 from .graph_capture import run_step_capture
 from .landscape import write_landscape
+from .param_stats import ParameterStats
 from .rundir import FORMAT, VERSION, RunWriter
 from .schedule import is_due, snapshot_steps
 from .summary import histogram, norm, subsample
 
 
-UPDATE_SAMPLE = 8192  # elements per tensor the update/weight ratio is measured on
 
 
 def _float(value) -> float:
@@ -84,10 +84,7 @@ class Recorder:
             warnings.warn(f"Recorder: the model has {self.param_count:,} parameters, more than "
                           f"max_snapshot_elements={self.max_snapshot_elements:,}; snapshots keep statistics "
                           "and histograms of weights and gradients instead of whole arrays", stacklevel=2)
-        # The weights as of the last recorded step, on a fixed even subsample of each tensor: the next
-        # step's update/weight ratio is measured against them (exact for tensors up to UPDATE_SAMPLE).
-        self._samplers = [-(-p.data.size // UPDATE_SAMPLE) for _, p in self.params]  # strides
-        self._before = [subsample(p.data, UPDATE_SAMPLE).copy() for _, p in self.params]
+        self._parameter_stats = ParameterStats([p for _, p in self.params])
         self.bounds = None
         if self.probe_x is not None and self.probe_x.ndim == 2 and self.probe_x.shape[1] in (1, 2):
             self.bounds = _probe.input_bounds(np.asarray(self.probe_x.data))
@@ -165,22 +162,7 @@ class Recorder:
         the weights by hand)."""
         self._write_pending()
         self.step += 1
-        grad_norms, weight_norms, ratios = [], [], []
-        dot, sqrt = np.dot, math.sqrt
-        for before, sample, (_, p) in zip(self._before, self._samplers, self.params):
-            g = p.grad
-            if g is None:
-                grad_norms.append(0.0)
-            else:
-                flat = g.data.reshape(-1)
-                grad_norms.append(sqrt(dot(flat, flat)))
-            flat = p.data.reshape(-1)
-            weight_norms.append(sqrt(dot(flat, flat)))
-            now = flat[::sample] if sample > 1 else flat
-            delta = now - before
-            w2 = dot(now, now) if sample > 1 else weight_norms[-1] ** 2
-            ratios.append(sqrt(dot(delta, delta) / w2) if w2 > 0 else 0.0)
-            before[...] = now
+        grad_norms, weight_norms, ratios = self._parameter_stats()
         record = {"step": self.step, "time": time.perf_counter() - self._start,
                   "loss": None if self._last_loss is None else float(self._last_loss),
                   "lr": [group["lr"] for group in self.optimizer.param_groups] if self.optimizer else [],
