@@ -249,7 +249,8 @@ def main(argv=None):
     if args.record:  # a glassgrad.trace.Recorder: it records each optimizer.step() through its hooks
         from glassgrad.trace import Recorder
         torch.manual_seed(args.seed)
-        recording = Recorder(model, args.record, optimizer=optimizer, probe=get_batch("val"), loss_fn=lm_loss,
+        probe = tuple(t[:8] for t in get_batch("val"))  # 8 fixed validation windows, watched at snapshots
+        recording = Recorder(model, args.record, optimizer=optimizer, probe=probe, loss_fn=lm_loss,
                              total_steps=args.max_iters - it, config={**vars(args), **asdict(config)},
                              dataset={"name": "shakespeare", "train_samples": len(data["train"])})
 

@@ -111,6 +111,31 @@ def test_large_models_fall_back_to_statistics_and_say_so_once(spiral_data, tmp_p
     assert run.landscape is None  # no whole weights, no path to draw
 
 
+def test_big_gradients_and_activations_are_summarised_but_weights_stay_whole(tmp_path):
+    from glassgrad.trace.recorder import WHOLE_ACTIVATION, WHOLE_GRADIENT
+    gg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(200, 100), nn.ReLU(), nn.Linear(100, 3))  # 20,000 and 300 weights
+    assert 200 * 100 > WHOLE_GRADIENT and 200 * 100 > WHOLE_ACTIVATION >= 200 * 3
+    optimizer = gg.optim.SGD(model.parameters(), lr=0.1)
+    x, y = gg.randn(200, 200), gg.randint(3, (200,))
+    with gg.trace.Recorder(model, tmp_path / "r", optimizer=optimizer, probe=(x, y),
+                           loss_fn=nn.CrossEntropyLoss(), snapshots=2):
+        for _ in range(2):
+            optimizer.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            optimizer.step()
+    snap = gg.trace.load_run(tmp_path / "r").snapshot(2)
+    assert set(snap.weights) == {"0.weight", "0.bias", "2.weight", "2.bias"}     # all whole
+    assert "0.weight" not in snap.grads and snap.grads["2.weight"].shape == (3, 100)
+    assert snap.tensor_stats["grad/0.weight"]["whole"] is False
+    np.testing.assert_allclose(snap.tensor_stats["grad/0.weight"]["norm"],
+                               np.linalg.norm(model[0].weight.grad.numpy()), rtol=1e-5)
+    counts, _ = snap.histograms("grad")["0.weight"]
+    assert counts.sum() > 0
+    assert "0" not in snap.activations and snap.activations["2"].shape == (200, 3)
+    assert "0" in snap.histograms("act")
+
+
 def test_failed_training_is_marked_with_its_error(spiral_data, tmp_path):
     model = spiral_mlp()
     optimizer = gg.optim.SGD(model.parameters(), lr=0.1)
