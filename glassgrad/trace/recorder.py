@@ -39,6 +39,7 @@ WHOLE_ACTIVATION = 1 << 14
 # Likewise gradients (weights are kept whole, for the landscape's path): the MNIST MLP's 784 x 256 weight
 # gradient, kept whole, was 0.8 of the 2.1 MB of every snapshot.
 WHOLE_GRADIENT = 1 << 14
+FIRST_VALUES = 256
 
 
 def _float(value) -> float:
@@ -256,14 +257,15 @@ class Recorder:
 
 
 class _Summarised:
-    """What a snapshot keeps of an array too large to store: histogram, statistics, its first row."""
+    """What a snapshot keeps of an array too large to store: histogram, statistics, and its first row,
+    flattened, at most FIRST_VALUES of it (a transformer activation's first row is a whole sequence)."""
 
     def __init__(self, value: np.ndarray, bins: int):
         self.shape = value.shape
         self.hist = histogram(value, bins)
         sample = subsample(value)
         self.stats = _stats(sample, value)
-        self.first = value[:1].copy() if value.ndim >= 1 else None
+        self.first = value[:1].reshape(-1)[:FIRST_VALUES].copy() if value.ndim >= 1 else None
 
 
 def _stats(sample: np.ndarray, value: np.ndarray) -> dict:
