@@ -22,19 +22,20 @@ def _num(x) -> float | None:
     return float(f"{x:.6g}")
 
 
-def _nums(flat: np.ndarray) -> list:
-    """``_num`` of every element, vectorised: rounded to 6 significant digits in one NumPy pass."""
-    x = flat.astype(np.float64)
+def round_floats(a: np.ndarray, digits: int = 6) -> list:
+    """``_num`` of every element of ``a`` (any shape; nested lists like ``tolist``) at ``digits``
+    significant digits, vectorised: the rounding in a few NumPy passes, not a Python call per element."""
+    x = np.asarray(a, dtype=np.float64)
     finite = np.isfinite(x)
     with np.errstate(divide="ignore", invalid="ignore"):
-        digits = 5 - np.floor(np.log10(np.abs(np.where(finite & (x != 0), x, 1.0))))
-        scale = 10.0 ** digits
+        exponent = np.floor(np.log10(np.abs(np.where(finite & (x != 0), x, 1.0))))
+        scale = 10.0 ** (digits - 1 - exponent)
         rounded = np.where(finite, np.round(x * scale) / scale, 0.0)
-    out = rounded.tolist()
-    if not finite.all():
-        for i in np.flatnonzero(~finite):
-            out[i] = _num(float(x[i]))
-    return out
+    if finite.all():
+        return rounded.tolist()
+    out = rounded.astype(object)
+    out[~finite] = [_num(v) for v in x[~finite].tolist()]
+    return out.tolist()
 
 
 def summarize(array, max_values: int = MAX_VALUES) -> dict:
@@ -51,7 +52,7 @@ def summarize(array, max_values: int = MAX_VALUES) -> dict:
     if a.dtype.kind == "b":
         a = a.astype(np.float32)
     if a.size <= max_values:
-        flat = _nums(a.reshape(-1))
+        flat = round_floats(a.reshape(-1))
         if a.ndim == 0:
             out["values"] = flat[0]
         elif a.ndim == 1 or not flat:
@@ -72,7 +73,7 @@ def summarize(array, max_values: int = MAX_VALUES) -> dict:
     # float64 accumulation: the std of huge float32 values (a diverging run) must not overflow.
     out.update(mean=_num(finite.mean(dtype=np.float64)), std=_num(finite.std(dtype=np.float64)),
                min=_num(low), max=_num(high), absmax=_num(max(abs(low), abs(high))),
-               sample=_nums(np.asarray(array).reshape(-1)[:16]))
+               sample=round_floats(np.asarray(array).reshape(-1)[:16]))
     return out
 
 
