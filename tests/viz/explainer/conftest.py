@@ -73,3 +73,19 @@ def read_data(path) -> dict:
     start = text.index('<script type="application/json" id="gg-data">') + len(
         '<script type="application/json" id="gg-data">')
     return json.loads(text[start:text.index("</script>", start)])
+
+
+def record_run(folder, model, x, y, loss_fn, name):
+    """``folder / name``: six SGD steps of ``model`` on (x, y), recorded with that batch as the probe and a
+    snapshot every two steps (a recorded run of the user's own model, for ``explain --run``)."""
+    import glassgrad as gg
+    opt = gg.optim.SGD(model.parameters(), lr=0.05)
+    with gg.trace.Recorder(model, folder / name, optimizer=opt, probe=(x, y), loss_fn=loss_fn,
+                           snapshots=2) as rec:
+        for _ in range(6):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            rec.log_epoch(1, loss=float(loss.item()))
+    return folder / name

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import glassgrad as gg
-from tests.viz.explainer.conftest import PHONE
+from tests.viz.explainer.conftest import PHONE, record_run
 
 SECTIONS = ("forward", "loss", "backprop", "descent", "schedules", "training")
 # The element each section's scrubbing moves (its data-step / data-frame attribute).
@@ -172,15 +172,7 @@ def other_run_page(tmp_path_factory):
     gg.manual_seed(0)
     model = nn.Sequential(nn.Linear(5, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 3))
     x, y = gg.randn(32, 5), gg.randint(0, 3, (32,))
-    opt, loss_fn = gg.optim.SGD(model.parameters(), lr=0.05), nn.CrossEntropyLoss()
-    with gg.trace.Recorder(model, root / "run", optimizer=opt, probe=(x, y), loss_fn=loss_fn, snapshots=2) as rec:
-        for _ in range(6):
-            opt.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            opt.step()
-            rec.log_epoch(1, loss=float(loss.item()))
-    return explain_run(root / "run", root / "other.html")
+    return explain_run(record_run(root, model, x, y, nn.CrossEntropyLoss(), "run"), root / "other.html")
 
 
 def test_a_run_the_sections_do_not_fit_still_renders_and_says_why(browser_context, other_run_page):

@@ -13,7 +13,7 @@ from glassgrad.viz.explainer.backprop import backprop_view
 from glassgrad.viz.explainer.html import build_html, data_json
 from glassgrad.viz.explainer.sections import SECTIONS
 from glassgrad.viz.views import graph_view
-from tests.viz.explainer.conftest import read_data
+from tests.viz.explainer.conftest import read_data, record_run
 
 
 def test_every_section_has_data_and_no_notes_for_the_default(built):
@@ -112,24 +112,11 @@ def test_backprop_view_of_a_plain_graph():
     assert weight["top_elements"] == list(np.argsort(-grads, kind="stable"))
 
 
-def _record(tmp_path, model, x, y, loss_fn, name):
-    opt = gg.optim.SGD(model.parameters(), lr=0.05)
-    with gg.trace.Recorder(model, tmp_path / name, optimizer=opt, probe=(x, y), loss_fn=loss_fn,
-                           snapshots=2) as rec:
-        for _ in range(6):
-            opt.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            opt.step()
-            rec.log_epoch(1, loss=float(loss.item()))
-    return tmp_path / name
-
-
 def test_a_recorded_non_mlp_run_says_which_sections_do_not_apply(tmp_path):
     gg.manual_seed(0)
     model = nn.Sequential(nn.Linear(5, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 3))
     x, y = gg.randn(32, 5), gg.randint(0, 3, (32,))
-    path = _record(tmp_path, model, x, y, nn.CrossEntropyLoss(), "layernorm")
+    path = record_run(tmp_path, model, x, y, nn.CrossEntropyLoss(), "layernorm")
     data = run_data(path)
     assert set(data["notes"]) == {"forward", "descent", "schedules", "training"}
     assert "path" in data["notes"]["descent"]  # its own path across its landscape instead
@@ -144,7 +131,7 @@ def test_a_regression_run_has_no_sample_cross_entropy(tmp_path):
     gg.manual_seed(0)
     data_set = gg.data.sine(n_samples=40)
     x, y = data_set.tensors
-    path = _record(tmp_path, nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1)), x, y, nn.MSELoss(),
+    path = record_run(tmp_path, nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1)), x, y, nn.MSELoss(),
                    "sine")
     data = run_data(str(path))
     assert data["sample_loss"] is None and "loss" in data["notes"]
