@@ -26,10 +26,8 @@ gradient of the conv backward (C*kh*kw times the layer's input).
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
-import tempfile
 import time
 import tracemalloc
 
@@ -44,6 +42,7 @@ import torch.nn.functional as F  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import glassgrad as gg  # noqa: E402
 from glassgrad.ops.pool import max_pool2d  # noqa: E402
+from torch_memory import profiler_peak  # noqa: E402  (benchmarks/torch_memory.py)
 
 torch.set_num_threads(THREADS)
 
@@ -166,21 +165,11 @@ def tracemalloc_peak(case) -> float:
 def torch_profiler_peak(case) -> float:
     """Peak of the bytes torch's CPU allocator holds for tensors made during one step (its profiler's
     memory events: the running "Total Allocated" of a step, from zero at its start)."""
-    from torch.profiler import ProfilerActivity, profile
     t = build(torch, case)
     step(torch, t)
     for k in ("w1", "b1", "w2", "b2"):
         t[k].grad = None
-    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
-        step(torch, t)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "trace.json")
-        prof.export_chrome_trace(path)
-        with open(path) as f:
-            trace = json.load(f)
-    events = trace["traceEvents"] if isinstance(trace, dict) else trace
-    totals = [e["args"]["Total Allocated"] for e in events if e.get("name") == "[memory]"]
-    return max(totals, default=0) / 2 ** 20
+    return profiler_peak(lambda: step(torch, t))
 
 
 def alone(name: str, repeat: int) -> None:

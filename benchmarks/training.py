@@ -45,11 +45,8 @@ with it too; ``GLASSGRAD_TUNE_MALLOC=0`` runs both with glibc's defaults.
 """
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import sys
-import tempfile
 import time
 import tracemalloc
 
@@ -65,6 +62,7 @@ import glassgrad as gg  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import models  # noqa: E402  (benchmarks/models.py: the workloads, written once for both libraries)
+from torch_memory import profiler_peak  # noqa: E402  (benchmarks/torch_memory.py)
 
 torch.set_num_threads(int(THREADS))
 
@@ -149,34 +147,10 @@ def glassgrad_peak(name: str) -> float:
 
 def torch_peak(name: str) -> float:
     """Peak of the running total of torch's CPU allocator over one step (profiler memory events)."""
-    from torch.profiler import ProfilerActivity, profile
     work = Workload(torch, name)
     for _ in range(2):
         work.step()
-    with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
-        work.step()
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "trace.json")
-        prof.export_chrome_trace(path)
-        with open(path) as f:
-            trace = json.load(f)
-    events = trace["traceEvents"] if isinstance(trace, dict) else trace
-    totals = [e["args"]["Total Allocated"] for e in events if e.get("name") == "[memory]"]
-    return max(totals, default=0) / 2 ** 20
-
-
-@contextlib.contextmanager
-def _quiet_stderr():
-    """Silence the profiler's start/stop lines, which its C++ side writes straight to file descriptor 2."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(os.devnull, "w") as null:
-        os.dup2(null.fileno(), 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+    return profiler_peak(work.step)
 
 
 def main() -> None:
