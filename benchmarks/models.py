@@ -1,7 +1,15 @@
 """The benchmark workloads, written once for both libraries: ``build(lib, name)`` with lib glassgrad or torch.
 
 The same code builds both models (a PyTorch user's port is the import line), so the two do the same work:
-the same layers, the same ops, the same batches.
+the same layers, the same ops, the same batches. All float32, fixed seeds, synthetic data of the real
+shapes (timings do not depend on the values):
+
+* tiny: 2-16-16-3 ReLU MLP on a 3-class spiral, batch 32, SGD (lr 0.1): overhead-bound.
+* mlp: 784-512-512-10 ReLU MLP, batch 128, AdamW, cross-entropy.
+* cnn: Conv(1->16, 3, pad 1)-ReLU-MaxPool(2)-Conv(16->32, 3, pad 1)-ReLU-MaxPool(2)-Linear(1568->10),
+  28x28 inputs, batch 64, SGD with momentum 0.9.
+* gpt: character-level decoder-only transformer: vocab 65, context 64, d_model 128, 4 heads, 4 pre-LayerNorm
+  blocks, GELU MLP 4x, causal scaled-dot-product attention; batch 16, AdamW.
 """
 from __future__ import annotations
 
@@ -9,18 +17,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+NAMES = ("tiny", "mlp", "cnn", "gpt")
+
 
 @dataclass
 class GPTConfig:
     vocab: int = 65
-    block: int = 128
+    block: int = 64
     layers: int = 4
     heads: int = 4
     embed: int = 128
-    batch: int = 32
+    batch: int = 16
 
 
-CONFIGS = {"gpt": GPTConfig(), "tiny-gpt": GPTConfig(block=16, layers=1, heads=2, embed=32, batch=8)}
+GPT = GPTConfig()
 
 
 def gpt(lib, cfg: GPTConfig):
@@ -52,7 +62,7 @@ def gpt(lib, cfg: GPTConfig):
             x = x + self.attn(self.ln1(x))
             return x + self.mlp(self.ln2(x))
 
-    class GPT(nn.Module):
+    class CharGPT(nn.Module):
         def __init__(self):
             super().__init__()
             self.tok = nn.Embedding(cfg.vocab, cfg.embed)
@@ -67,26 +77,33 @@ def gpt(lib, cfg: GPTConfig):
                 x = block(x)
             return self.head(self.ln(x))                                       # (B, T, vocab)
 
-    return GPT()
+    return CharGPT()
 
 
-def _batches(lib, name: str, count: int = 4) -> list:
+def _spiral(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points of 3 interleaved spiral arms (one per class), with a little noise."""
+    labels = rng.integers(0, 3, n)
+    r = rng.uniform(0.0, 1.0, n)
+    angle = 2 * np.pi * (r + labels / 3) + rng.normal(0.0, 0.2, n)
+    return np.stack([r * np.cos(angle), r * np.sin(angle)], 1), labels
+
+
+def _batches(lib, name: str, count: int = 64) -> list:
     """``count`` (input, target) batches, the same arrays for both libraries."""
     rng = np.random.default_rng(0)
-    make = lib.from_numpy
     out = []
     for _ in range(count):
-        if name in CONFIGS:
-            cfg = CONFIGS[name]
-            tokens = rng.integers(0, cfg.vocab, (cfg.batch, cfg.block + 1))
+        if name == "gpt":
+            tokens = rng.integers(0, GPT.vocab, (GPT.batch, GPT.block + 1))
             x, y = tokens[:, :-1], tokens[:, 1:]
-        elif name == "tiny-mlp":
-            x, y = rng.standard_normal((32, 2)), rng.integers(0, 3, 32)
+        elif name == "tiny":
+            x, y = _spiral(rng, 32)
         else:  # Fashion-MNIST-shaped: normalized 28x28 images, 10 classes
-            x = (rng.random((128, 1, 28, 28)) - 0.286) / 0.353
-            x, y = (x.reshape(128, 784) if name == "mlp" else x), rng.integers(0, 10, 128)
+            batch = 128 if name == "mlp" else 64
+            x = (rng.random((batch, 1, 28, 28)) - 0.286) / 0.353
+            x, y = (x.reshape(batch, 784) if name == "mlp" else x), rng.integers(0, 10, batch)
         x = x.astype(np.float32) if x.dtype.kind == "f" else np.ascontiguousarray(x)
-        out.append((make(x), make(np.ascontiguousarray(y))))
+        out.append((lib.from_numpy(x), lib.from_numpy(np.ascontiguousarray(y))))
     return out
 
 
@@ -94,24 +111,34 @@ def build(lib, name: str):
     """(model, optimizer factory, batches) of workload ``name`` in ``lib``."""
     nn = lib.nn
     lib.manual_seed(0)
-    if name == "mlp":
-        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                              nn.Linear(128, 10))
+    if name == "tiny":
+        model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 3))
+    elif name == "mlp":
+        model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(),
+                              nn.Linear(512, 10))
     elif name == "cnn":
-        model = nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                              nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
-    elif name == "tiny-mlp":
-        model = nn.Sequential(nn.Linear(2, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 3))
-    elif name in CONFIGS:
-        model = gpt(lib, CONFIGS[name])
+        model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(32 * 7 * 7, 10))
+    elif name == "gpt":
+        model = gpt(lib, GPT)
     else:
         raise KeyError(f"unknown workload {name!r}")
-    if name in CONFIGS:
-        def make_opt(params):
-            return lib.optim.AdamW(params, lr=3e-4, weight_decay=0.1)
-    else:
-        def make_opt(params):
-            return lib.optim.Adam(params, lr=1e-3)
-    return model, make_opt, _batches(lib, name)
+    optimizers = {
+        "tiny": lambda params: lib.optim.SGD(params, lr=0.1),
+        "mlp": lambda params: lib.optim.AdamW(params, lr=1e-3, weight_decay=0.01),
+        "cnn": lambda params: lib.optim.SGD(params, lr=0.01, momentum=0.9),
+        "gpt": lambda params: lib.optim.AdamW(params, lr=3e-4, weight_decay=0.1),
+    }
+    return model, optimizers[name], _batches(lib, name)
 
+
+def matmul_flops(name: str) -> float | None:
+    """Floating-point operations of the matrix products in one training step of ``name`` (mlp only):
+    forward x @ W.T, backward dX = dY @ W and dW = dY.T @ x, 2 flops per multiply-add; no dX for the
+    first layer (the input needs no gradient)."""
+    if name != "mlp":
+        return None
+    batch, layers = 128, [(784, 512), (512, 512), (512, 10)]
+    forward = sum(2 * batch * i * o for i, o in layers)
+    return 3 * forward - 2 * batch * 784 * 512

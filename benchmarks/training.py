@@ -1,44 +1,34 @@
-"""Whole training steps, glassgrad vs torch in one process: forward, loss, backward, optimizer step, zero_grad.
+"""Whole training steps, glassgrad vs PyTorch in one process, and what recording costs: ``make bench``.
 
-Run: ``python benchmarks/training.py`` (``make bench`` runs it at 1 and at 2 threads). Options, from the
-environment:
+Run: ``python benchmarks/training.py`` (``make bench`` runs it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
+unset, as on a user's machine). Prints which BLAS kernel NumPy and torch use (threadpoolctl), the float32
+matrix-multiply rate NumPy reaches here, then one row per workload (benchmarks/models.py: tiny, mlp, cnn,
+gpt): steps/s of each library, the ratio glassgrad time / PyTorch time per step (below 1: glassgrad is
+faster), each one's peak memory in a step, and each one's loss after the same steps from the same weights
+on the same batches (they must train alike for the comparison to be honest), and the largest loss gap
+between the two over 30 steps of the same training in float64 (``float64_gap``). Then the mlp step's
+matrix-multiply FLOPs against that rate, and the mlp trained with a Recorder against without.
 
-* ``BENCH_THREADS=n`` (default 1): NumPy's BLAS threads (OPENBLAS/OMP/MKL_NUM_THREADS, set before NumPy
+Options, from the environment:
+
+* ``BENCH_THREADS=n`` (default 2): NumPy's BLAS threads (OPENBLAS/OMP/MKL_NUM_THREADS, set before NumPy
   loads) and ``torch.set_num_threads(n)``: the same count for both.
-* ``BENCH_ONLY=mlp,cnn`` runs only those workloads; ``BENCH_LIB=glassgrad`` (or ``torch``) times one
-  library alone. With several threads the two libraries' thread pools share this process: after its
-  last call each pool's workers spin for a while (OpenBLAS's ~0.1 s) and take the cores the other
-  library needs, so the blocks are separated by a pause (``BENCH_PAUSE`` seconds, default 0.3); timing
-  each library alone checks that nothing of that interference is left in a ratio.
-* ``BENCH_CLOCK=cpu`` or ``wall``: CPU time by default at 1 thread (steadier on a busy machine), wall
-  time with more.
-* ``BENCH_STEPS=n`` scales the number of timed steps (default 1.0 = the per-workload counts below);
-  ``BENCH_MEMORY=0`` skips the memory columns.
+* ``BENCH_ONLY=mlp,cnn`` runs only those workloads (``record`` is the recording row);
+  ``BENCH_LIB=glassgrad`` (or ``torch``) times one library alone.
+* ``BENCH_STEPS=x`` scales the number of timed steps (default 1); ``BENCH_MEMORY=0`` skips memory.
 
-Workloads (random data of the real shapes; timings do not depend on the values):
+Timing: after warm-up, blocks of steps alternate between the libraries (the machine's load hits both
+alike); every step is timed in wall time, the first step of each block dropped (it pays for the other
+library's threads still spinning), and the median over the rest is reported. With several threads the two
+libraries' pools share this process, and after its last call each pool's workers spin for a while
+(OpenBLAS's ~0.1 s) on the cores the other library needs, so blocks are separated by a 0.3 s pause
+(``BENCH_LIB`` times a library alone, to check that nothing of that interference is left in a ratio).
 
-* mlp: Fashion-MNIST MLP 784-256-128-10, ReLU, batch 128, cross-entropy, Adam.
-* cnn: Fashion-MNIST CNN, batch 128 of 1x28x28: conv 32 3x3 pad 1, ReLU, maxpool 2, conv 64 3x3 pad 1,
-  ReLU, maxpool 2, linear 3136->128, ReLU, linear 128->10; cross-entropy, Adam.
-* gpt: decoder-only transformer (nanoGPT's layout, pre-norm, GELU MLP 4x, tied nothing): vocab 65,
-  block 128, 4 layers, 4 heads, embed 128, batch 32, no dropout; cross-entropy, AdamW.
-* tiny-mlp: 2-16-16-3, tanh, batch 32, Adam: overhead-bound (a few microseconds of arithmetic per step).
-* tiny-gpt: the transformer with 1 layer, 2 heads, embed 32, block 16, batch 8: overhead-bound too.
-
-Both libraries start from the same weights (glassgrad's initialisation copied into torch) and see the same
-batches. Timing: blocks of steps alternate between the libraries (the machine's load hits both alike);
-every step is timed, the first step of each block dropped (it pays for the other library's threads still
-spinning), and the median over the rest is reported, in ms per step. The ratio is glassgrad / torch:
-below 1, glassgrad is faster.
-
-Memory: the peak of what one training step allocates on top of what is held before it (weights and
-optimizer state; the gradients are made inside the step, since zero_grad sets them to None). glassgrad:
-tracemalloc's peak (NumPy reports every array buffer to it). torch: its profiler's memory events (every
-allocation and free of its CPU allocator, i.e. every tensor's storage; the running total's peak). Both
-count live array/tensor bytes: neither counts BLAS's internal work buffers, the allocators' caches or page
-granularity, so the two are like for like, with one difference that only the tiny models show:
-tracemalloc also counts glassgrad's Python objects (graph nodes, tensors: ~10 KiB for tiny-mlp), torch's
-profiler none of its C++ autograd nodes; there the ratio overstates glassgrad's array memory.
+Memory: the peak of what one training step allocates on top of what is held before it (weights, optimizer
+state). glassgrad: tracemalloc's peak (NumPy reports every array buffer to it). PyTorch: its profiler's
+memory events (every allocation and free of its CPU allocator). Neither counts BLAS's work buffers or the
+allocators' caches; tracemalloc also counts glassgrad's Python objects (graph nodes, tensors: ~10 KiB), the
+profiler none of torch's C++ autograd nodes, so on ``tiny`` the ratio overstates glassgrad's memory.
 
 Importing glassgrad tunes glibc's allocator for the whole process (glassgrad/backend.py), so torch runs
 with it too; ``GLASSGRAD_TUNE_MALLOC=0`` runs both with glibc's defaults.
@@ -46,15 +36,19 @@ with it too; ``GLASSGRAD_TUNE_MALLOC=0`` runs both with glibc's defaults.
 from __future__ import annotations
 
 import os
+import platform
+import shutil
 import sys
+import tempfile
 import time
 import tracemalloc
 
-THREADS = os.environ.get("BENCH_THREADS", "1")
+THREADS = os.environ.get("BENCH_THREADS", "2")
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = THREADS  # before NumPy (and torch) load their thread pools
 
 import numpy as np  # noqa: E402
+import threadpoolctl  # noqa: E402
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout's glassgrad
@@ -65,41 +59,35 @@ import models  # noqa: E402  (benchmarks/models.py: the workloads, written once 
 from torch_memory import profiler_peak  # noqa: E402  (benchmarks/torch_memory.py)
 
 torch.set_num_threads(int(THREADS))
-
-# The process's CPU time at 1 thread: steadier than wall time on a machine other jobs share (it leaves out
-# the time spent waiting for a core), and equal to the wall time of an idle machine. With more threads,
-# wall time (CPU time would count the workers' spinning). BENCH_CLOCK=cpu or wall chooses.
-CLOCK = {"cpu": time.process_time, "wall": time.perf_counter}[
-    os.environ.get("BENCH_CLOCK", "cpu" if THREADS == "1" else "wall")]
-
-# With several threads, a pause between blocks: after its last call OpenBLAS's workers spin for about
-# 2**28 cycles (~0.1 s) and torch's OpenMP workers for a shorter while, taking the cores the other
-# library's next block needs (measured: the MLP at 2 threads ran 60 ms/step instead of 1.5 ms alone).
-PAUSE = float(os.environ.get("BENCH_PAUSE", "0.3"))
+PAUSE = 0.3  # seconds between blocks with several threads (see the module doc)
 
 # name: (steps per block, blocks); blocks alternate between the libraries
-PLAN = {"mlp": (10, 8), "cnn": (3, 6), "gpt": (2, 5), "tiny-mlp": (100, 8), "tiny-gpt": (30, 8)}
+PLAN = {"tiny": (200, 12), "mlp": (25, 16), "cnn": (12, 12), "gpt": (8, 12)}
+RECORD_STEPS, RECORD_BLOCK = 2345, 50  # five Fashion-MNIST epochs at batch 128, in blocks of 50 steps
 
 
 class Workload:
     """One library's model, optimizer and batches for a workload, and its training step."""
 
-    def __init__(self, lib, name: str, reference: "Workload | None" = None):
+    def __init__(self, lib, name: str, reference: "Workload | None" = None, float64: bool = False):
         self.lib, self.name = lib, name
         self.model, self.make_opt, self.batches = models.build(lib, name)
+        if float64:
+            self.model.double()
+            self.batches = [(x.double() if x.dtype == lib.float32 else x, y) for x, y in self.batches]
         if reference is not None:  # start from the other library's weights
             state = {k: torch.from_numpy(v.numpy().copy()) for k, v in reference.model.state_dict().items()}
             self.model.load_state_dict(state)
         self.opt = self.make_opt(self.model.parameters())
         self.loss_fn = (gg.nn.functional if lib is gg else torch.nn.functional).cross_entropy
-        self.i = 0
+        self.i, self.loss = 0, None
 
     def step(self) -> None:
         x, y = self.batches[self.i % len(self.batches)]
         self.i += 1
         logits = self.model(x)
-        loss = self.loss_fn(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
-        loss.backward()
+        self.loss = self.loss_fn(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        self.loss.backward()
         self.opt.step()
         self.opt.zero_grad()
 
@@ -107,14 +95,14 @@ class Workload:
 def time_block(work: Workload, steps: int) -> list[float]:
     times = []
     for _ in range(steps):
-        start = CLOCK()
+        start = time.perf_counter()
         work.step()
-        times.append(CLOCK() - start)
+        times.append(time.perf_counter() - start)
     return times[1:]  # the first step of a block pays for the other library's spinning threads
 
 
-def race(name: str, libs: list) -> dict:
-    """Median ms/step of each library in ``libs``, blocks alternating."""
+def race(name: str, libs: list) -> tuple[dict, dict]:
+    """(median ms/step, loss after the last step) of each library in ``libs``, blocks alternating."""
     per_block, blocks = PLAN[name]
     scale = float(os.environ.get("BENCH_STEPS", "1"))
     per_block, blocks = max(2, round(per_block * scale ** 0.5)), max(1, round(blocks * scale ** 0.5))
@@ -128,9 +116,25 @@ def race(name: str, libs: list) -> dict:
     for _ in range(blocks):
         for lib, work in works.items():
             if len(libs) > 1 and int(THREADS) > 1:
-                time.sleep(PAUSE)  # let the other library's pool stop spinning (see the module doc)
+                time.sleep(PAUSE)
             times[lib] += time_block(work, per_block + 1)
-    return {lib: float(np.median(t)) * 1e3 for lib, t in times.items()}
+    return ({lib: float(np.median(t)) * 1e3 for lib, t in times.items()},
+            {lib: float(work.loss.item()) for lib, work in works.items()})
+
+
+def float64_gap(name: str, steps: int = 30) -> float:
+    """The largest |loss glassgrad - loss torch| over ``steps`` steps in float64 from the same weights.
+    In float32 the two runs drift apart over hundreds of steps (Adam turns a rounding-sized gradient into
+    a full-sized step), so the float32 losses agree to a few digits only; in float64 they stay equal to
+    rounding, which says the two compute the same training."""
+    ours = Workload(gg, name, float64=True)
+    theirs = Workload(torch, name, reference=ours, float64=True)
+    gap = 0.0
+    for _ in range(steps):
+        ours.step()
+        theirs.step()
+        gap = max(gap, abs(ours.loss.item() - theirs.loss.item()))
+    return gap
 
 
 def glassgrad_peak(name: str) -> float:
@@ -146,31 +150,107 @@ def glassgrad_peak(name: str) -> float:
 
 
 def torch_peak(name: str) -> float:
-    """Peak of the running total of torch's CPU allocator over one step (profiler memory events)."""
     work = Workload(torch, name)
     for _ in range(2):
         work.step()
     return profiler_peak(work.step)
 
 
+def matmul_rate(n: int = 1024) -> float:
+    """GFLOP/s of NumPy's float32 (n, n) @ (n, n), best of several."""
+    a, b = (np.random.default_rng(k).standard_normal((n, n), dtype=np.float32) for k in (0, 1))
+    best = float("inf")
+    for _ in range(10):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * n ** 3 / best / 1e9
+
+
+def recording_overhead() -> tuple[float, float, float]:
+    """(ms/step off, ms/step on, run directory MB): the mlp workload trained twice side by side from the
+    same weights, one with a Recorder at its default settings, in alternating blocks of steps (so the
+    machine's load hits both alike). A recorded block's time includes the writer thread finishing its
+    queue, and the recorded total includes opening the recorder (its step-0 snapshot)."""
+    plain, recorded = Workload(gg, "mlp"), Workload(gg, "mlp")
+    for work in (plain, recorded):
+        for _ in range(3):
+            work.step()
+    folder = tempfile.mkdtemp()
+    try:
+        start = time.perf_counter()
+        x, y = recorded.batches[0]
+        rec = gg.trace.Recorder(recorded.model, os.path.join(folder, "run"), optimizer=recorded.opt,
+                                probe=(x[:64], y[:64]), loss_fn=gg.nn.CrossEntropyLoss(),
+                                total_steps=RECORD_STEPS).open()
+        rec.writer.background.wait()
+        on, off = time.perf_counter() - start, 0.0
+        for first in range(0, RECORD_STEPS, RECORD_BLOCK):
+            steps = min(RECORD_BLOCK, RECORD_STEPS - first)
+            start = time.perf_counter()
+            for _ in range(steps):
+                plain.step()
+            off += time.perf_counter() - start
+            start = time.perf_counter()
+            for _ in range(steps):
+                recorded.step()
+            rec.writer.background.wait()
+            on += time.perf_counter() - start
+        rec.close()
+        size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(folder) for f in fs)
+    finally:
+        shutil.rmtree(folder)
+    return off / RECORD_STEPS * 1e3, on / RECORD_STEPS * 1e3, size / 1e6
+
+
+def describe_machine() -> None:
+    pools = threadpoolctl.threadpool_info()
+    blas = [p for p in pools if p["user_api"] == "blas" and "numpy" in p["filepath"]]
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        print(f"{name}: {os.environ.get(name, 'unset')}")
+    for p in blas:
+        print(f"NumPy {np.__version__} BLAS: {p['internal_api']} {p.get('version')}, kernel "
+              f"{p.get('architecture')}, {p.get('threading_layer')}, {p['num_threads']} thread(s)")
+    torch_blas = torch.__config__.show().split("BLAS_INFO=")[-1].split(",")[0]
+    print(f"torch {torch.__version__}: BLAS {torch_blas}, {torch.get_num_threads()} thread(s); "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+
+
 def main() -> None:
-    names = [n for n in os.environ.get("BENCH_ONLY", ",".join(PLAN)).split(",") if n]
+    names = [n for n in os.environ.get("BENCH_ONLY", ",".join([*PLAN, "record"])).split(",") if n]
     only = os.environ.get("BENCH_LIB")
     libs = [gg, torch] if not only else [gg if only == "glassgrad" else torch]
     memory = os.environ.get("BENCH_MEMORY", "1") != "0" and not only
-    clock = "CPU" if CLOCK is time.process_time else "wall"
-    print(f"training steps, glassgrad vs torch {torch.__version__}, {THREADS} thread(s), float32; "
-          f"median {clock} ms/step" + (f", {only} alone" if only else ""))
-    header = f"{'workload':<10}{'glassgrad':>11}{'torch':>11}{'ratio':>8}"
-    print(header + (f"{'peak MiB gg':>13}{'torch':>8}{'ratio':>7}" if memory else ""))
-    for name in names:
-        ms = race(name, libs)
+    describe_machine()
+    rate = matmul_rate()
+    print(f"NumPy float32 matmul 1024x1024 @ 1024x1024: {rate:.1f} GFLOP/s\n")
+    print(f"training steps, glassgrad vs torch, {THREADS} thread(s) each, float32, median wall time"
+          + (f", {only} alone" if only else ""))
+    print(f"{'workload':<10}{'steps/s gg':>11}{'torch':>9}{'ratio':>7}"
+          + (f"{'peak MiB gg':>12}{'torch':>8}{'ratio':>7}" if memory else "")
+          + f"{'loss gg':>10}{'torch':>9}" + ("" if only else f"{'f64 gap':>9}"))
+    mlp_ms = None
+    for name in [n for n in names if n in PLAN]:
+        ms, loss = race(name, libs)
         ours, theirs = ms.get(gg, float("nan")), ms.get(torch, float("nan"))
-        row = f"{name:<10}{ours:>9.2f}ms{theirs:>9.2f}ms{ours / theirs:>8.2f}"
+        mlp_ms = ours if name == "mlp" else mlp_ms
+        row = f"{name:<10}{1e3 / ours:>11.1f}{1e3 / theirs:>9.1f}{ours / theirs:>7.2f}"
         if memory:
             m_ours, m_theirs = glassgrad_peak(name), torch_peak(name)
-            row += f"{m_ours:>13.2f}{m_theirs:>8.2f}{m_ours / m_theirs:>7.2f}"
+            row += f"{m_ours:>12.2f}{m_theirs:>8.2f}{m_ours / m_theirs:>7.2f}"
+        row += f"{loss.get(gg, float('nan')):>10.4f}{loss.get(torch, float('nan')):>9.4f}"
+        if not only:
+            row += f"{float64_gap(name):>9.0e}"
         print(row, flush=True)
+    if mlp_ms is not None and not np.isnan(mlp_ms):
+        achieved = models.matmul_flops("mlp") / (mlp_ms / 1e3) / 1e9
+        print(f"\nmlp step: {models.matmul_flops('mlp') / 1e6:.0f} MFLOP of matrix products in {mlp_ms:.2f} ms "
+              f"= {achieved:.1f} GFLOP/s, {100 * achieved / rate:.0f}% of the matmul rate above")
+    if "record" in names:
+        off, on, size = recording_overhead()
+        print(f"\nmlp recorded (default Recorder, {RECORD_STEPS} steps, blocks of {RECORD_BLOCK} alternating): "
+              f"{1e3 / off:.1f} steps/s off, {1e3 / on:.1f} on, overhead {100 * (on / off - 1):+.1f}%, "
+              f"run directory {size:.0f} MB")
 
 
 if __name__ == "__main__":

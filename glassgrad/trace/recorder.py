@@ -29,7 +29,7 @@ from .graph_capture import run_step_capture
 from .landscape import write_landscape
 from .param_stats import ParameterStats
 from .rundir import FORMAT, VERSION, RunWriter
-from .schedule import is_due, snapshot_steps
+from .schedule import graph_due, is_due, snapshot_steps
 from .summary import histogram, norm, subsample
 
 # Probe activations up to this many elements are kept whole, bigger ones as histogram, statistics and first
@@ -50,7 +50,8 @@ class Recorder:
     """Record a training run of ``model`` into ``run_dir`` (see the module docstring for an example).
 
     ``probe`` is a fixed batch ``x`` or ``(x, y)`` looked at in every snapshot; with targets and
-    ``loss_fn`` the recorder also captures the graph of one training step on the first probe sample and,
+    ``loss_fn`` the recorder also captures the graph of one training step on the first probe sample (at
+    ``max_graphs`` of the snapshots, spread over training, and at the last one) and,
     at the end, a loss-landscape slice around the final weights with the path the weights took (in the
     plane of ``landscape_directions``: see :mod:`glassgrad.trace.landscape`).
     ``snapshots`` is ``"log"`` (dense early, ``max_snapshots`` in all when ``total_steps`` is known) or
@@ -60,7 +61,7 @@ class Recorder:
 
     def __init__(self, model, run_dir, optimizer=None, probe=None, loss_fn=None, *,
                  snapshots: str | int = "log", total_steps: int | None = None, max_snapshots: int = 40,
-                 histogram_bins: int = 40, graph: bool = True, landscape: bool = True,
+                 histogram_bins: int = 40, graph: bool = True, max_graphs: int = 8, landscape: bool = True,
                  landscape_resolution: int = 21, landscape_directions: str = "auto",
                  boundary_resolution: int = 64, config: dict | None = None,
                  dataset: dict | None = None, max_snapshot_elements: int = 1_000_000,
@@ -69,6 +70,8 @@ class Recorder:
         self.probe_x, self.probe_y = (probe if isinstance(probe, (tuple, list)) else (probe, None))
         self.schedule = snapshot_steps(snapshots, total_steps, max_snapshots)
         self.histogram_bins, self.graph, self.landscape = histogram_bins, graph, landscape
+        self.max_graphs = max_graphs
+        self._planned = len(self.schedule) if isinstance(self.schedule, set) and total_steps else None
         self.landscape_resolution, self.boundary_resolution = landscape_resolution, boundary_resolution
         self.landscape_directions = landscape_directions
         self.config, self.dataset = dict(config or {}), dict(dataset or {})
@@ -128,7 +131,7 @@ class Recorder:
         try:
             self._write_pending()
             if self.probe_x is not None and self.step and self.step not in self._snapshotted:
-                self._snapshot()
+                self._snapshot(final=True)
             self.writer.background.wait()  # the landscape reads the snapshots back
             if error is None and self.landscape and self._can_evaluate_loss() and self._snapshotted:
                 write_landscape(self.writer, self.model, self.loss_fn, self.probe_x, self.probe_y,
@@ -190,7 +193,7 @@ class Recorder:
     def _can_evaluate_loss(self) -> bool:
         return self.loss_fn is not None and self.probe_x is not None and self.probe_y is not None
 
-    def _snapshot(self) -> None:
+    def _snapshot(self, final: bool = False) -> None:
         """Gather a snapshot on this thread (copies, probe forward, graph); serialise it on the writer's."""
         step, whole = self.step, not self.summarised
         tensors = [("weight/" + name, p.data.copy() if whole else p.data) for name, p in self.params]
@@ -213,7 +216,8 @@ class Recorder:
             with _probe.observing(self.model):
                 meta["probe_loss"] = _float(self.loss_fn(Tensor(out), self.probe_y))
         finish_graph = None
-        if self.graph and self._can_evaluate_loss():
+        if self.graph and self._can_evaluate_loss() and (
+                final or graph_due(len(self._snapshotted), self._planned, self.max_graphs)):
             finish_graph = run_step_capture(self.model, self.loss_fn, self.probe_x[0:1], self.probe_y[0:1])
         bins = self.histogram_bins
 

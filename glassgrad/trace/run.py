@@ -185,6 +185,8 @@ class Run:
         if not steps:
             return None
         step = steps[-1] if step is None else step
+        if step not in steps:
+            raise KeyError(f"no graph at step {step}; graphs exist at steps {steps}")
         with open(os.path.join(self.path, "graphs", step_name(step) + ".json"), encoding="utf-8") as f:
             return json.load(f)
 

@@ -34,3 +34,23 @@ def is_due(schedule, step: int) -> bool:
     if isinstance(schedule, int):
         return step % schedule == 0
     return step in schedule
+
+
+def graph_due(index: int, planned: int | None, max_graphs: int) -> bool:
+    """Whether snapshot number ``index`` (0 = the first) also captures the step's graph: of ``planned``
+    snapshots, ``max_graphs`` evenly spread from the first to the last; with an open-ended schedule
+    (``planned`` None: every N steps, or log with no total), snapshots 0, 1, 2, 4, 8, … (the final one
+    at close always captures one). A graph costs about as much as the rest of a snapshot and a viewer
+    looks at a few of them, so most snapshots go without.
+
+    >>> [k for k in range(11) if graph_due(k, 11, 4)]
+    [0, 3, 7, 10]
+    >>> [k for k in range(10) if graph_due(k, None, 4)]
+    [0, 1, 2, 4, 8]
+    """
+    if max_graphs < 1:
+        return False
+    if planned is None:
+        return index & (index - 1) == 0
+    last = planned - 1
+    return index in {int(k) for k in np.round(np.linspace(0, last, min(max_graphs, planned)))}

@@ -178,3 +178,22 @@ def test_a_diverged_run_still_closes_cleanly_without_a_landscape(spiral_data, tm
     assert run.status == "finished" and run.landscape is None
     assert not np.isfinite(run.scalars["loss"]).all()
     assert "diverged" in gg.trace.report(run)
+
+
+@pytest.mark.parametrize("snapshots, total", [("log", 32), (2, None)])
+def test_graphs_are_captured_at_a_few_snapshots_and_the_last(spiral_data, tmp_path, snapshots, total):
+    model = spiral_mlp()
+    optimizer = gg.optim.SGD(model.parameters(), lr=0.1)
+    x, y = spiral_data.tensors
+    with gg.trace.Recorder(model, tmp_path / "r", optimizer=optimizer, probe=(x[:8], y[:8]),
+                           loss_fn=nn.CrossEntropyLoss(), snapshots=snapshots, total_steps=total,
+                           max_graphs=3, landscape=False) as rec:
+        train(model, optimizer, spiral_data, epochs=4, recorder=rec)  # 32 steps
+    run = gg.trace.load_run(tmp_path / "r")
+    snaps, graphs = run.snapshot_steps, run.graph_steps
+    assert set(graphs) <= set(snaps) and graphs[0] == 0 and graphs[-1] == 32
+    if total:  # a known schedule: max_graphs of them, first to last, spread out
+        assert len(graphs) == 3 and abs(snaps.index(graphs[1]) - (len(snaps) - 1) / 2) <= 0.5
+    else:  # every 2 steps: snapshots 0, 1, 2, 4, 8 (steps 0, 2, 4, 8, 16) and the last
+        assert graphs == [0, 2, 4, 8, 16, 32]
+    assert run.graph(graphs[1])["step"] == graphs[1]

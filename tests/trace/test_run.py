@@ -90,7 +90,12 @@ def test_run_loads_without_pickle_and_reports_its_contents(recorded_run):
     path, _ = recorded_run
     run = load_run(path)
     assert "finished" in repr(run) and "32 steps" in repr(run)
-    assert len(run.epochs) == 0 and run.graph_steps == run.snapshot_steps
+    assert len(run.epochs) == 0 and len(run.graph_steps) == 8  # max_graphs of the 9 snapshots
+    assert set(run.graph_steps) <= set(run.snapshot_steps)
+    assert run.graph_steps[0] == 0 and run.graph_steps[-1] == 32
+    missing = min(set(run.snapshot_steps) - set(run.graph_steps))
+    with pytest.raises(KeyError, match=f"no graph at step {missing}; graphs exist at steps"):
+        run.graph(missing)
     graph = run.graph()
     assert graph["step"] == 32 and graph["loss"] > 0
     land = run.landscape
