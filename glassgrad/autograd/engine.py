@@ -172,6 +172,8 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         if fn.saved is None:
             raise RuntimeError(f"{fn.name}: {FREED_MESSAGE}")
         result = fn.backward(g)
+        if not retain_graph:  # free what it saved now, not after the whole walk: a lower peak, as torch's
+            fn.release()
         if type(result) is not tuple:
             result = (result,)
         parents = fn.parents
@@ -207,9 +209,6 @@ def run_backward(roots, root_grads, retain_graph=False, capture=None):
         _accumulate_leaves(leaf_grads, leaves)
     if retained:
         _set_retained(retained)
-    if not retain_graph:
-        for fn in order:
-            fn.release()
     return captured
 
 

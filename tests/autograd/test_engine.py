@@ -44,6 +44,24 @@ def test_retain_graph_allows_second_backward():
     np.testing.assert_array_equal(x.grad.data, [4.0, 8.0])
 
 
+@pytest.mark.parametrize("retain", [False, True])
+def test_a_nodes_saved_arrays_are_freed_as_soon_as_its_rule_has_run(retain):
+    # As torch: the peak of a backward then holds only what the nodes still to run saved.
+    x = gg.tensor([1.0, 2.0], requires_grad=True)
+    h = x.exp()
+    y = h.tanh().sum()
+    seen = []
+
+    class Watcher:
+        def on_backward(self, event):  # after each rule: is the exp node's saved output still there?
+            seen.append((event.node.name, h.grad_fn.saved is not None))
+
+    with gg.autograd.events.listening(Watcher()):
+        y.backward(retain_graph=retain)
+    assert [name for name, _ in seen] == ["sum", "tanh", "exp"]
+    assert [kept for _, kept in seen] == [True, True, retain]
+
+
 def test_graph_without_saved_values_can_be_walked_twice_like_torch():
     x = gg.tensor([1.0, 2.0], requires_grad=True)
     y = (x + 1).sum()
