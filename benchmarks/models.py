@@ -5,11 +5,11 @@ the same layers, the same ops, the same batches. All float32, fixed seeds, synth
 shapes (timings do not depend on the values):
 
 * tiny: 2-16-16-3 ReLU MLP on a 3-class spiral, batch 32, SGD (lr 0.1): overhead-bound.
-* mlp: 784-512-512-10 ReLU MLP, batch 128, AdamW, cross-entropy.
+* mlp: 784-512-512-10 ReLU MLP, batch 128, AdamW, cross-entropy (images labelled by a fixed linear rule).
 * cnn: Conv(1->16, 3, pad 1)-ReLU-MaxPool(2)-Conv(16->32, 3, pad 1)-ReLU-MaxPool(2)-Linear(1568->10),
   28x28 inputs, batch 64, SGD with momentum 0.9.
 * gpt: character-level decoder-only transformer: vocab 65, context 64, d_model 128, 4 heads, 4 pre-LayerNorm
-  blocks, GELU MLP 4x, causal scaled-dot-product attention; batch 16, AdamW.
+  blocks, GELU MLP 4x, causal scaled-dot-product attention; batch 16, AdamW (text of a Markov chain).
 """
 from __future__ import annotations
 
@@ -88,20 +88,33 @@ def _spiral(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([r * np.cos(angle), r * np.sin(angle)], 1), labels
 
 
+def _markov_text(rng, successors, rows: int, length: int) -> np.ndarray:
+    """(rows, length) token ids of a Markov chain: the next token one of its 3 successors (90%) or any."""
+    tokens = np.empty((rows, length), np.int64)
+    tokens[:, 0] = rng.integers(0, len(successors), rows)
+    for t in range(1, length):
+        choice = successors[tokens[:, t - 1], rng.integers(0, 3, rows)]
+        tokens[:, t] = np.where(rng.random(rows) < 0.9, choice, rng.integers(0, len(successors), rows))
+    return tokens
+
+
 def _batches(lib, name: str, count: int = 64) -> list:
     """``count`` (input, target) batches, the same arrays for both libraries."""
     rng = np.random.default_rng(0)
+    teacher = rng.standard_normal((784, 10))             # images' labels: a fixed linear rule
+    successors = rng.integers(0, GPT.vocab, (GPT.vocab, 3))  # text: each character has 3 likely successors
     out = []
     for _ in range(count):
         if name == "gpt":
-            tokens = rng.integers(0, GPT.vocab, (GPT.batch, GPT.block + 1))
+            tokens = _markov_text(rng, successors, GPT.batch, GPT.block + 1)
             x, y = tokens[:, :-1], tokens[:, 1:]
         elif name == "tiny":
             x, y = _spiral(rng, 32)
         else:  # Fashion-MNIST-shaped: normalized 28x28 images, 10 classes
             batch = 128 if name == "mlp" else 64
             x = (rng.random((batch, 1, 28, 28)) - 0.286) / 0.353
-            x, y = (x.reshape(batch, 784) if name == "mlp" else x), rng.integers(0, 10, batch)
+            y = np.argmax(x.reshape(batch, 784) @ teacher, axis=1)  # a learnable rule, like real labels
+            x = x.reshape(batch, 784) if name == "mlp" else x
         x = x.astype(np.float32) if x.dtype.kind == "f" else np.ascontiguousarray(x)
         out.append((lib.from_numpy(x), lib.from_numpy(np.ascontiguousarray(y))))
     return out

@@ -4,10 +4,11 @@ Run: ``python benchmarks/training.py`` (``make bench`` runs it with OPENBLAS_COR
 unset, as on a user's machine). Prints which BLAS kernel NumPy and torch use (threadpoolctl), the float32
 matrix-multiply rate NumPy reaches here, then one row per workload (benchmarks/models.py: tiny, mlp, cnn,
 gpt): steps/s of each library, the ratio glassgrad time / PyTorch time per step (below 1: glassgrad is
-faster), each one's peak memory in a step, and each one's loss after the same steps from the same weights
-on the same batches (they must train alike for the comparison to be honest), and the largest loss gap
-between the two over 30 steps of the same training in float64 (``float64_gap``). Then the mlp step's
-matrix-multiply FLOPs against that rate, and the mlp trained with a Recorder against without.
+faster), each one's peak memory in a step, each one's mean loss over its last block of steps (after the
+same steps from the same weights on the same batches: they must train alike for the comparison to be
+honest), and the largest loss gap between the two over 30 steps of the same training in float64
+(``float64_gap``). Then the mlp step's matrix-multiply FLOPs against that rate, and the mlp trained with a
+Recorder against without.
 
 Options, from the environment:
 
@@ -92,17 +93,20 @@ class Workload:
         self.opt.zero_grad()
 
 
-def time_block(work: Workload, steps: int) -> list[float]:
-    times = []
+def time_block(work: Workload, steps: int) -> tuple[list[float], list[float]]:
+    """(seconds, loss) of each step but the first (it pays for the other library's spinning threads)."""
+    times, losses = [], []
     for _ in range(steps):
         start = time.perf_counter()
         work.step()
         times.append(time.perf_counter() - start)
-    return times[1:]  # the first step of a block pays for the other library's spinning threads
+        losses.append(work.loss.item())  # outside the timing
+    return times[1:], losses[1:]
 
 
 def race(name: str, libs: list) -> tuple[dict, dict]:
-    """(median ms/step, loss after the last step) of each library in ``libs``, blocks alternating."""
+    """(median ms/step, mean loss over the last block's steps) of each library in ``libs``, blocks
+    alternating."""
     per_block, blocks = PLAN[name]
     scale = float(os.environ.get("BENCH_STEPS", "1"))
     per_block, blocks = max(2, round(per_block * scale ** 0.5)), max(1, round(blocks * scale ** 0.5))
@@ -112,14 +116,15 @@ def race(name: str, libs: list) -> tuple[dict, dict]:
     for work in works.values():  # warm-up: optimizer state made, caches filled
         for _ in range(3):
             work.step()
-    times = {lib: [] for lib in libs}
+    times, losses = {lib: [] for lib in libs}, {}
     for _ in range(blocks):
         for lib, work in works.items():
             if len(libs) > 1 and int(THREADS) > 1:
                 time.sleep(PAUSE)
-            times[lib] += time_block(work, per_block + 1)
+            block_times, losses[lib] = time_block(work, per_block + 1)
+            times[lib] += block_times
     return ({lib: float(np.median(t)) * 1e3 for lib, t in times.items()},
-            {lib: float(work.loss.item()) for lib, work in works.items()})
+            {lib: float(np.mean(loss)) for lib, loss in losses.items()})
 
 
 def float64_gap(name: str, steps: int = 30) -> float:
