@@ -16,7 +16,8 @@ Options, from the environment:
   loads) and ``torch.set_num_threads(n)``: the same count for both.
 * ``BENCH_ONLY=mlp,cnn`` runs only those workloads (``record`` is the recording row);
   ``BENCH_LIB=glassgrad`` (or ``torch``) times one library alone.
-* ``BENCH_STEPS=x`` scales the number of timed steps (default 1); ``BENCH_MEMORY=0`` skips memory.
+* ``BENCH_STEPS=x`` scales the number of timed and recorded steps and of the float64 check's (default 1;
+  tests/benchmarks runs the whole table at 0.02); ``BENCH_MEMORY=0`` skips memory.
 
 Timing: after warm-up, blocks of steps alternate between the libraries (the machine's load hits both
 alike); every step is timed in wall time, the first step of each block dropped (it pays for the other
@@ -64,7 +65,10 @@ PAUSE = 0.3  # seconds between blocks with several threads (see the module doc)
 
 # name: (steps per block, blocks); blocks alternate between the libraries
 PLAN = {"tiny": (200, 12), "mlp": (25, 16), "cnn": (12, 12), "gpt": (8, 12)}
-RECORD_STEPS, RECORD_BLOCK = 2345, 50  # five Fashion-MNIST epochs at batch 128, in blocks of 50 steps
+SCALE = float(os.environ.get("BENCH_STEPS", "1"))
+# five Fashion-MNIST epochs at batch 128, in blocks of 50 steps
+RECORD_STEPS, RECORD_BLOCK = max(100, round(2345 * SCALE)), 50
+CHECK_STEPS = max(3, round(30 * SCALE))  # float64 steps of the loss-gap check
 
 
 class Workload:
@@ -108,8 +112,7 @@ def race(name: str, libs: list) -> tuple[dict, dict]:
     """(median ms/step, mean loss over the last block's steps) of each library in ``libs``, blocks
     alternating."""
     per_block, blocks = PLAN[name]
-    scale = float(os.environ.get("BENCH_STEPS", "1"))
-    per_block, blocks = max(2, round(per_block * scale ** 0.5)), max(1, round(blocks * scale ** 0.5))
+    per_block, blocks = max(2, round(per_block * SCALE ** 0.5)), max(1, round(blocks * SCALE ** 0.5))
     works = {}
     for lib in libs:
         works[lib] = Workload(lib, name, reference=works.get(gg))
@@ -127,7 +130,7 @@ def race(name: str, libs: list) -> tuple[dict, dict]:
             {lib: float(np.mean(loss)) for lib, loss in losses.items()})
 
 
-def float64_gap(name: str, steps: int = 30) -> float:
+def float64_gap(name: str, steps: int = CHECK_STEPS) -> float:
     """The largest |loss glassgrad - loss torch| over ``steps`` steps in float64 from the same weights.
     In float32 the two runs drift apart over hundreds of steps (Adam turns a rounding-sized gradient into
     a full-sized step), so the float32 losses agree to a few digits only; in float64 they stay equal to

@@ -1,6 +1,4 @@
 """Diagnostics on deliberately broken trainings: too-high learning rate, dead ReLUs, and a healthy run."""
-import numpy as np
-import pytest
 
 import glassgrad as gg
 from glassgrad import nn

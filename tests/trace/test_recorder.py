@@ -1,6 +1,5 @@
 """The Recorder around a hand-written loop: what it records, and that recording changes nothing."""
 import json
-import os
 import warnings
 
 import numpy as np
