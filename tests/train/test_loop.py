@@ -1,5 +1,4 @@
 """fit / evaluate: the loop a newcomer reads, checked against a hand-written loop and for its promises."""
-import numpy as np
 import pytest
 
 import glassgrad as gg

@@ -1,5 +1,4 @@
 """Every animation view renders frames that differ over time; files are real GIFs/MP4s."""
-import io
 import shutil
 
 import numpy as np

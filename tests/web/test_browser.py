@@ -3,7 +3,6 @@
 Screenshots of every view go to $GLASSGRAD_SHOTS when it is set (to look at them), else to a temp dir
 (``python -m tests.web.screens OUT_DIR`` takes them all, laptop and phone)."""
 import os
-import shutil
 
 import pytest
 
