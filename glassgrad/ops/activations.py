@@ -53,8 +53,10 @@ class Relu(Function):
 
     def backward(self, grad):
         (out,) = self.saved
-        # The mask as uint8 multiplies faster than as bool (1.62 vs 1.75 ms on 3.2M values, measured).
-        mask = (out > 0).view(np.uint8)
+        # The gradient passes where out > 0 and, as torch's, where out is NaN: for an output never
+        # negative, that is out != 0. The mask as uint8 multiplies faster than as bool (1.62 vs 1.75 ms
+        # on 3.2M values, measured).
+        mask = (out != 0).view(np.uint8)
         if self.spare(grad):  # overwrite the upstream gradient: no new activation-sized array
             return np.multiply(grad, mask, out=grad)
         return grad * mask

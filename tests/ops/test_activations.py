@@ -71,3 +71,25 @@ def test_integer_input_computes_in_the_default_float():
         out, expected = ours(gg.tensor([-1, 0, 2])), theirs(torch.tensor([-1, 0, 2]))
         assert out.dtype == np.float32 and expected.dtype == torch.float32
         np.testing.assert_allclose(out.numpy(), expected.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", ["contiguous", "batch_last", "strided"])
+def test_relu_passes_the_gradient_of_nan_like_torch_in_every_layout(dtype, layout):
+    # torch's relu backward zeroes the gradient where out <= 0, so at a NaN it passes; a conv's
+    # batch-last output and strided views must give the same values and gradients too.
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((9, 30, 30, 70)).astype(dtype)   # 567,000 values: several runs
+    base.reshape(-1)[::997] = np.nan
+    base.reshape(-1)[1::991] = -np.inf
+    base.reshape(-1)[2::983] = np.inf
+    a = {"contiguous": base, "batch_last": base.transpose(3, 0, 1, 2), "strided": base[:, ::2]}[layout]
+    x = gg.tensor(a, requires_grad=True)
+    t = torch.tensor(np.ascontiguousarray(a), requires_grad=True)
+    y, ty = x.relu(), torch.relu(t)
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    assert y.data.strides == np.empty_like(a).strides  # the input's memory layout kept
+    g = rng.standard_normal(a.shape).astype(dtype)
+    y.backward(gg.tensor(g))
+    ty.backward(torch.tensor(g))
+    np.testing.assert_array_equal(x.grad.data, t.grad.numpy())
