@@ -84,6 +84,9 @@ def subsample(array, max_values: int = 1 << 16) -> np.ndarray:
     return flat[::stride] if stride > 1 else flat
 
 
+_F32_MAX = float(np.finfo(np.float32).max)
+
+
 def histogram(array, bins: int = 40, max_values: int = 1 << 16) -> tuple[np.ndarray, np.ndarray]:
     """Counts (int64) and bin edges (float32) of the finite values of ``array``: ``bins`` equal bins from
     its min to its max; arrays above ``max_values`` elements are histogrammed on an even subsample of that
@@ -105,6 +108,9 @@ def histogram(array, bins: int = 40, max_values: int = 1 << 16) -> tuple[np.ndar
     low, high = float(a.min()), float(a.max())
     if low == high:
         low, high = low - 0.5, high + 0.5
+    span = high - low
+    if a.dtype == np.float32 and not (span < _F32_MAX and bins / span < _F32_MAX):
+        a = a.astype(np.float64)  # float32 arithmetic would overflow (a diverging run's huge values)
     index = ((a - a.dtype.type(low)) * a.dtype.type(bins / (high - low))).astype(np.intp)
     np.clip(index, 0, bins - 1, out=index)  # the max itself goes in the last bin, as np.histogram's
     counts = np.bincount(index, minlength=bins).astype(np.int64)

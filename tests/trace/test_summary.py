@@ -27,3 +27,12 @@ def test_histogram_leaves_out_nan_and_inf_and_subsamples_big_arrays():
     counts, _ = histogram(np.arange(1_000_000, dtype=np.float32), bins=10, max_values=1000)
     assert counts.sum() == 1000 and (counts == 100).all()
     assert histogram(np.full(3, np.nan), bins=5)[0].sum() == 0
+
+
+@pytest.mark.parametrize("values", [[-3e38, 0.0, 3e38], [0.0, 1e-44, 2e-44]])
+def test_histogram_of_float32_values_at_the_ends_of_its_range(values):
+    # A diverging run's weights near float32's max, or a range of a few subnormals: the bin arithmetic
+    # must not overflow float32 (it once put -3e38, 0, 3e38 in bins 0, 0, 1 of 3).
+    counts, edges = histogram(np.array(values, np.float32), bins=3)
+    ref, _ = np.histogram(np.array(values, np.float32).astype(np.float64), bins=3)
+    assert counts.tolist() == ref.tolist() and np.isfinite(edges).all()
