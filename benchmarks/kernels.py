@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import glassgrad as gg  # noqa: E402
-import glassgrad.ops.nn as GF  # noqa: E402
+import glassgrad.nn.functional as GF  # noqa: E402
 
 torch.set_num_threads(int(THREADS))
 TF = torch.nn.functional
@@ -80,6 +80,18 @@ def cases(lib):
                                          (8, 4, 64, 32))
     out["sdpa causal"] = fwd_bwd([q, k, v], lambda *a: F.scaled_dot_product_attention(*a, is_causal=True),
                                  (8, 4, 64, 32))
+
+    # The GPT workload's shapes (benchmarks/models.py: batch 16, context 64, d 128, 4 heads, MLP 512 wide)
+    xg, wg, bg = _tensors(lib, [(16, 64, 128), (128,), (128,)])
+    out["gpt layer_norm (16, 64, 128)"] = fwd_bwd(
+        [xg, wg, bg], lambda *a: F.layer_norm(a[0], (128,), a[1], a[2]), (16, 64, 128))
+    hidden, = _tensors(lib, [(16, 64, 512)])
+    out["gpt gelu (16, 64, 512)"] = fwd_bwd([hidden], F.gelu, (16, 64, 512))
+    qg, kg, vg = _tensors(lib, [(16, 4, 64, 32)] * 3)
+    out["gpt sdpa causal (16, 4, 64, 32)"] = fwd_bwd(
+        [qg, kg, vg], lambda *a: F.scaled_dot_product_attention(*a, is_causal=True), (16, 4, 64, 32))
+    wl, bl = _tensors(lib, [(512, 128), (512,)])
+    out["gpt linear 128 -> 512"] = fwd_bwd([xg, wl, bl], F.linear, (16, 64, 512))
 
     table, = _tensors(lib, [(1000, 64)])
     index = _const(lib, rng.integers(0, 1000, (32, 64)))
