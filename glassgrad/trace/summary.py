@@ -111,7 +111,7 @@ def histogram(array, bins: int = 40, max_values: int = 1 << 16) -> tuple[np.ndar
     span = high - low
     if a.dtype == np.float32 and not (span < _F32_MAX and bins / span < _F32_MAX):
         a = a.astype(np.float64)  # float32 arithmetic would overflow (a diverging run's huge values)
-    index = ((a - a.dtype.type(low)) * a.dtype.type(bins / (high - low))).astype(np.intp)
+    index = ((a - a.dtype.type(low)) * a.dtype.type(bins / span)).astype(np.intp)
     np.clip(index, 0, bins - 1, out=index)  # the max itself goes in the last bin, as np.histogram's
     counts = np.bincount(index, minlength=bins).astype(np.int64)
     return counts, np.linspace(low, high, bins + 1).astype(np.float32)
